@@ -1,0 +1,74 @@
+# torch-kata. `make` alone lists the targets.
+# Every target bootstraps .venv from constraints.txt on first use.
+# Already have torch? Use your own Python: `make kata PY=python3` (it needs the
+# packages listed in pyproject.toml: torch, numpy, pytest, pytest-timeout, hypothesis).
+
+PYTHON ?= python3
+VENV ?= .venv
+VENV_PY := $(VENV)/bin/python
+PY ?= $(VENV_PY)
+K ?=
+PYTEST_ARGS ?=
+PIP_ARGS ?=
+
+ifeq ($(PY),$(VENV_PY))
+SETUP := $(VENV)/.installed
+else
+SETUP :=
+endif
+
+.DEFAULT_GOAL := help
+
+.PHONY: help  ## list the targets
+help:
+	@echo "torch-kata: learn PyTorch by making tests pass."
+	@echo
+	@grep -E '^\.PHONY: [a-z-]+ +## ' $(MAKEFILE_LIST) | sed -E 's/^\.PHONY: ([a-z-]+) +## (.*)/  make \1\t\2/' | expand -t 22
+	@echo
+	@echo "  K=<kata>              pick one kata, e.g. make kata K=autograd"
+	@echo "  PY=<python>           use your own Python instead of .venv"
+
+$(VENV)/.installed: constraints.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV_PY) -m pip install --quiet --upgrade pip
+	$(VENV_PY) -m pip install --quiet $(PIP_ARGS) -c constraints.txt -e ".[dev]"
+	touch $@
+
+.PHONY: setup  ## create .venv with the pinned packages (every target does this on first use)
+setup: $(SETUP)
+
+.PHONY: kata  ## your next step: progress table, then the first unfinished kata (K= jumps to one)
+kata: $(SETUP)
+	@$(PY) -m kata next $(K)
+
+.PHONY: progress  ## the progress table alone
+progress: $(SETUP)
+	@$(PY) -m kata progress
+
+.PHONY: hint  ## the next hint for the current kata (K= for another)
+hint: $(SETUP)
+	@$(PY) -m kata hint $(K)
+
+.PHONY: watch  ## rerun the current kata every time you save a file
+watch: $(SETUP)
+	@$(PY) -m kata watch $(K)
+
+.PHONY: reset  ## restore the stub of kata K, keeping your version in .kata/backups/
+reset: $(SETUP)
+	@$(PY) -m kata reset $(K)
+
+.PHONY: test  ## prove the spec: green on the references, red on fresh stubs, lint, drift
+test: $(SETUP)
+	$(PY) -m pytest --impl=reference --hypothesis-profile=ci $(PYTEST_ARGS)
+	$(PY) -m pytest --impl=stub --hypothesis-profile=ci $(PYTEST_ARGS) $(wildcard tests/test_*.py)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m kata check
+
+.PHONY: stubs  ## regenerate kata/*.py from kata/solutions/*.py (maintainers; overwrites the stubs)
+stubs: $(SETUP)
+	$(PY) -m kata stubs --write
+
+.PHONY: clean  ## remove caches and .venv
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache *.egg-info

@@ -1,0 +1,192 @@
+"""Test-suite wiring: which implementation runs, learner protection, devices, seeds.
+
+Each hook does one thing; the machinery lives in ``kata/engine``.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import tempfile
+import zlib
+from pathlib import Path
+
+import hypothesis
+import numpy as np
+import pytest
+import torch
+
+from kata.engine import impl
+from kata.engine.curriculum import BY_NAME
+
+# Learners get quick feedback; `make test` asks for the `ci` profile (derandomized, more
+# examples). Torch's first calls are slow, so no profile has a deadline.
+hypothesis.settings.register_profile("learner", max_examples=25, deadline=None)
+hypothesis.settings.register_profile(
+    "ci", max_examples=100, deadline=None, derandomize=True, print_blob=True
+)
+hypothesis.settings.load_profile("learner")
+
+
+class _TorchRandom:
+    """torch's global RNG as hypothesis wants it, so every failing example replays."""
+
+    def seed(self, seed: int) -> None:
+        torch.manual_seed(seed)
+
+    def getstate(self) -> torch.Tensor:
+        return torch.get_rng_state()
+
+    def setstate(self, state: torch.Tensor) -> None:
+        torch.set_rng_state(state)
+
+
+_TORCH_RANDOM = _TorchRandom()  # hypothesis holds it weakly: keep this reference
+hypothesis.register_random(_TORCH_RANDOM)
+
+
+def _global_torch_state() -> dict:
+    return {
+        "grad": torch.is_grad_enabled(),
+        "dtype": torch.get_default_dtype(),
+        "threads": torch.get_num_threads(),
+        "anomaly": torch.is_anomaly_enabled(),
+        "deterministic": torch.are_deterministic_algorithms_enabled(),
+        "device": torch.get_default_device(),
+    }
+
+
+_SETTERS = {
+    "grad": torch.set_grad_enabled,
+    "dtype": torch.set_default_dtype,
+    "threads": torch.set_num_threads,
+    "anomaly": torch.set_anomaly_enabled,
+    "deterministic": torch.use_deterministic_algorithms,
+    "device": torch.set_default_device,
+}
+_PRISTINE = _global_torch_state()  # taken before any kata module is imported
+
+
+def _restore_global_torch_state() -> None:
+    for key, value in _global_torch_state().items():
+        if value != _PRISTINE[key]:
+            _SETTERS[key](_PRISTINE[key])
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--impl",
+        choices=impl.IMPLS,
+        default=os.environ.get(impl.ENV_VAR, "kata"),
+        help="what the kata tests exercise: kata (your files, the default), reference "
+        f"(kata/solutions), or stub (stubs generated afresh). Environment: {impl.ENV_VAR}.",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    chosen = config.getoption("--impl")
+    stub_folder = None
+    if chosen == "stub":
+        stub_folder = Path(tempfile.mkdtemp(prefix="kata-stubs-"))
+        config.add_cleanup(lambda: shutil.rmtree(stub_folder, ignore_errors=True))
+    impl.install(chosen, stub_folder)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"katas: --impl={config.getoption('--impl')}"
+
+
+def _kata_of(item: pytest.Item) -> str | None:
+    name = item.path.stem.removeprefix("test_")
+    return name if item.path.parent.name == "tests" and name in BY_NAME else None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--impl") != "stub":
+        return
+    for item in items:
+        if _kata_of(item) is None:
+            raise pytest.UsageError(f"{item.nodeid} is no kata test: stubs prove kata tests only")
+        item.add_marker(
+            pytest.mark.xfail(strict=True, reason="passes on the pristine stub, so it tests nothing")
+        )
+
+
+def _where_in_kata(excinfo: pytest.ExceptionInfo) -> tuple[str, str, int] | None:
+    """The innermost frame of a kata module: (its file as the learner sees it, function, line)."""
+    for entry in reversed(excinfo.traceback):
+        module = entry.frame.f_globals.get("__name__", "")
+        if module.removeprefix("kata.") in BY_NAME:
+            code = entry.frame.code.raw
+            function = getattr(code, "co_qualname", code.co_name)
+            return impl.display_path(module), function, entry.lineno + 1
+    return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    excinfo = call.excinfo
+    if excinfo is None or report.outcome != "failed":
+        return report
+    where = _where_in_kata(excinfo)
+    if excinfo.errisinstance(NotImplementedError) and where:
+        report.longrepr = f"not done yet: {where[0]}::{where[1]}"
+    elif str(excinfo.value).startswith("Timeout") and "pytest-timeout" in str(excinfo.value):
+        seconds = item.config.getini("timeout")
+        place = f" (it was at {where[0]}, line {where[2]}, in {where[1]})" if where else ""
+        report.longrepr = (
+            f"{item.nodeid} was stopped after {seconds} s{place}: "
+            "does a loop in your code never end?"
+        )
+    return report
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
+    if config.getoption("--impl") != "stub":
+        return
+    failed = terminalreporter.stats.get("failed", [])
+    passing_on_stub = [r.nodeid for r in failed if "XPASS(strict)" in str(r.longrepr)]
+    proven = len(terminalreporter.stats.get("xfailed", []))
+    if passing_on_stub:
+        terminalreporter.section("tests that pass on the pristine stubs", red=True)
+        for nodeid in passing_on_stub:
+            terminalreporter.write_line(f"{nodeid}: cannot tell a stub from a solution")
+    else:
+        terminalreporter.write_line(f"stub check: all {proven} kata tests fail on fresh stubs.")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_torch(request: pytest.FixtureRequest):
+    """Each test starts from pristine global torch state and a seed of its own, and leaves
+    no trace: one kata's bug (a forgotten set_grad_enabled(True), say) never fails another."""
+    _restore_global_torch_state()
+    seed = zlib.crc32(request.node.nodeid.encode())
+    torch.manual_seed(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    yield
+    _restore_global_torch_state()
+
+
+def _device_available(name: str) -> bool:
+    if name == "cuda":
+        return torch.cuda.is_available()
+    if name == "mps":
+        return torch.backends.mps.is_available()
+    return True
+
+
+@pytest.fixture(params=["cpu", "cuda", "mps"])
+def device(request: pytest.FixtureRequest) -> torch.device:
+    """Every device this torch can use; the ones this machine lacks are skipped."""
+    if not _device_available(request.param):
+        pytest.skip(f"no {request.param} device on this machine")
+    return torch.device(request.param)
+
+
+@pytest.fixture(params=["meta", "cpu"])
+def shape_device(request: pytest.FixtureRequest) -> torch.device:
+    """For tests of shapes alone: the meta device computes shapes without touching data."""
+    return torch.device(request.param)

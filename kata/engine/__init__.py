@@ -1,0 +1,1 @@
+"""The machinery behind the katas: curriculum order, stub generation, progress."""

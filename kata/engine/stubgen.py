@@ -1,0 +1,90 @@
+"""Stubs are generated from the references, so the two never drift.
+
+A reference module is the whole lesson: module docstring, imports, helpers and
+exercises. Its stub is the same text with the body of every *exercise* replaced
+by ``raise NotImplementedError``. Exercises are the public functions and the
+public methods of public classes (dunders such as ``__init__`` and ``forward``
+count as public); private helpers (``_name``) are given to the learner whole.
+Every exercise needs a docstring: it is what the learner reads.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+TODO = "# TODO: your code here"
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def _is_public(name: str) -> bool:
+    return not name.startswith("_") or (name.startswith("__") and name.endswith("__"))
+
+
+def exercises(tree: ast.Module) -> Iterator[tuple[str, FunctionNode]]:
+    """Yield ``(qualified name, node)`` for every exercise, in source order."""
+    for node in tree.body:
+        if isinstance(node, FunctionNode) and _is_public(node.name):
+            yield node.name, node
+        elif isinstance(node, ast.ClassDef) and _is_public(node.name):
+            for item in node.body:
+                if isinstance(item, FunctionNode) and _is_public(item.name):
+                    yield f"{node.name}.{item.name}", item
+
+
+def generate_stub(source: str, filename: str = "<reference>") -> str:
+    """The learner's stub for a reference module's source text."""
+    tree = ast.parse(source, filename)
+    lines = source.splitlines(keepends=True)
+    replacements = []
+    for qualname, node in exercises(tree):
+        docstring = node.body[0] if node.body else None
+        if not (isinstance(docstring, ast.Expr) and isinstance(docstring.value, ast.Constant)):
+            raise ValueError(f"{filename}: exercise {qualname} needs a docstring: it is the lesson")
+        if len(node.body) == 1:
+            raise ValueError(f"{filename}: exercise {qualname} has a docstring but no body")
+        indent = " " * node.body[0].col_offset
+        body = f'{indent}{TODO}\n{indent}raise NotImplementedError("{qualname}")\n'
+        replacements.append((docstring.end_lineno, node.end_lineno, body))
+    for after_line, last_line, body in reversed(replacements):
+        lines[after_line:last_line] = [body]
+    return "".join(lines)
+
+
+def api(source: str, filename: str = "<module>") -> dict[str, str]:
+    """Each public name of a module mapped to what a learner relies on: signature and docstring."""
+    tree = ast.parse(source, filename)
+    found = {}
+    for node in tree.body:
+        if isinstance(node, FunctionNode) and _is_public(node.name):
+            found[node.name] = _describe(node)
+        elif isinstance(node, ast.ClassDef) and _is_public(node.name):
+            bases = ", ".join(ast.unparse(base) for base in node.bases)
+            found[node.name] = f"class {node.name}({bases})\n{ast.get_docstring(node)}"
+            for item in node.body:
+                if isinstance(item, FunctionNode) and _is_public(item.name):
+                    found[f"{node.name}.{item.name}"] = _describe(item)
+    return found
+
+
+def _describe(node: FunctionNode) -> str:
+    decorators = "".join(f"@{ast.unparse(d)}\n" for d in node.decorator_list)
+    returns = f" -> {ast.unparse(node.returns)}" if node.returns else ""
+    signature = f"{decorators}def {node.name}({ast.unparse(node.args)}){returns}"
+    return f"{signature}\n{ast.get_docstring(node)}"
+
+
+def drift(reference: str, learner: str, name: str) -> list[str]:
+    """Sentences naming every way the learner's module differs in API from the reference."""
+    want, have = api(reference, f"kata/solutions/{name}.py"), api(learner, f"kata/{name}.py")
+    problems = []
+    for key, described in want.items():
+        if key not in have:
+            problems.append(f"kata/{name}.py has no {key}, which kata/solutions/{name}.py defines")
+        elif have[key] != described:
+            problems.append(
+                f"kata/{name}.py: the signature or docstring of {key} differs from "
+                f"kata/solutions/{name}.py"
+            )
+    return problems

@@ -1,0 +1,127 @@
+"""Kata 1: tensors.
+
+A tensor is an n-dimensional array that knows its shape, its dtype and the device
+it lives on. Everything in PyTorch (data, weights, gradients) is a tensor, so the
+first step is to make them, look inside them and reshape them without surprises.
+
+Write the functions top to bottom; `make kata` tells you which one is next.
+"""
+
+import numpy as np
+import torch
+
+
+def counting_grid(rows: int, cols: int) -> torch.Tensor:
+    """A (rows, cols) tensor holding 0, 1, 2, ... row by row, as int64.
+
+    counting_grid(2, 3) -> tensor([[0, 1, 2],
+                                   [3, 4, 5]])
+
+    Helps: torch.arange, then .reshape (or .view).
+    Raises ValueError when rows or cols is negative.
+    """
+    if rows < 0 or cols < 0:
+        raise ValueError(f"rows and cols must be >= 0, got rows={rows}, cols={cols}")
+    return torch.arange(rows * cols).reshape(rows, cols)
+
+
+def seeded_uniform(shape: tuple[int, ...], seed: int) -> torch.Tensor:
+    """A float32 tensor of `shape` with values uniform in [0, 1), the same for the same seed.
+
+    Do not touch the global random state: give torch.rand its own torch.Generator,
+    seeded with generator.manual_seed(seed), so that the caller's random numbers
+    are not disturbed.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    return torch.rand(shape, generator=generator)
+
+
+def describe(t: torch.Tensor) -> dict:
+    """What a tensor knows about itself, as plain Python values:
+
+    {"shape": tuple of ints, "ndim": int, "numel": int, "dtype": torch.dtype,
+     "device": str such as "cpu" or "cuda:0"}
+
+    Helps: t.shape, t.ndim, t.numel(), t.dtype, t.device.
+    """
+    return {
+        "shape": tuple(t.shape),
+        "ndim": t.ndim,
+        "numel": t.numel(),
+        "dtype": t.dtype,
+        "device": str(t.device),
+    }
+
+
+def flatten_batch(x: torch.Tensor) -> torch.Tensor:
+    """Flatten every dimension but the first: (B, d1, d2, ...) -> (B, d1 * d2 * ...).
+
+    It must work on any tensor, even a non-contiguous one such as x.transpose(1, 2),
+    and must not copy the data when it does not have to.
+
+    Helps: .view needs a contiguous tensor; .reshape copies only when it must.
+    Raises ValueError for a 0-dimensional tensor (it has no batch dimension).
+    """
+    if x.ndim == 0:
+        raise ValueError("flatten_batch needs a batch dimension; got a 0-dimensional tensor")
+    return x.reshape(x.shape[0], -1)
+
+
+def mean_as_float(t: torch.Tensor) -> torch.Tensor:
+    """The mean of all elements as a 0-dimensional float32 tensor, whatever t's dtype.
+
+    torch.mean refuses integer tensors ("could not infer output dtype"): a mean of
+    integers is not an integer. Convert first.
+
+    Helps: t.float() or t.to(torch.float32).
+    """
+    return t.to(torch.float32).mean()
+
+
+def numpy_view(a: np.ndarray) -> torch.Tensor:
+    """A tensor that shares memory with the NumPy array `a`: writing to one changes the other.
+
+    Helps: torch.from_numpy (torch.tensor(a) would copy).
+    """
+    return torch.from_numpy(a)
+
+
+def to_numpy(t: torch.Tensor) -> np.ndarray:
+    """A NumPy array of t's values, for any tensor: one that requires grad, or one on a GPU.
+
+    t.numpy() refuses both: NumPy knows nothing of autograd or of GPU memory.
+    Helps: .detach() and .cpu() first.
+    """
+    return t.detach().cpu().numpy()
+
+
+def linear_forward(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    """What nn.Linear computes: x (N, in) times weight (out, in) transposed, plus bias (out,).
+
+    The result has shape (N, out). Raises ValueError, naming the shapes, when they do
+    not fit together.
+
+    Helps: the @ operator, .T, and broadcasting to add the bias to every row.
+    """
+    if x.ndim != 2 or weight.ndim != 2 or bias.shape != (weight.shape[0],):
+        raise ValueError(
+            "need x (N, in), weight (out, in), bias (out,); got "
+            f"x {tuple(x.shape)}, weight {tuple(weight.shape)}, bias {tuple(bias.shape)}"
+        )
+    if x.shape[1] != weight.shape[1]:
+        raise ValueError(
+            f"x has {x.shape[1]} features per row but weight expects {weight.shape[1]}: "
+            f"x {tuple(x.shape)}, weight {tuple(weight.shape)}"
+        )
+    return x @ weight.T + bias
+
+
+def pairwise_differences(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """All differences a[i] - b[j] of two 1-D tensors, as an (len(a), len(b)) tensor.
+
+    No loops: give a a trailing dimension and b a leading one, and broadcasting
+    does the rest, (N, 1) - (1, M) -> (N, M).
+
+    Helps: .unsqueeze, or indexing with None.
+    """
+    return a.unsqueeze(1) - b.unsqueeze(0)

@@ -1,0 +1,191 @@
+"""Kata 1, tensors: what each function in kata/tensors.py must do."""
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from kata.tensors import (
+    counting_grid,
+    describe,
+    flatten_batch,
+    linear_forward,
+    mean_as_float,
+    numpy_view,
+    pairwise_differences,
+    seeded_uniform,
+    to_numpy,
+)
+from tests.strategies import finite_floats, positive_sizes, seeds, shapes, small_sizes
+
+
+def test_counting_grid_counts_row_by_row():
+    grid = counting_grid(2, 3)
+    expected = torch.tensor([[0, 1, 2], [3, 4, 5]])
+    assert torch.equal(grid, expected), f"counting_grid(2, 3) returned\n{grid}\nexpected\n{expected}"
+
+
+@given(rows=small_sizes, cols=small_sizes)
+def test_counting_grid_has_the_asked_shape_and_int64_dtype(rows, cols):
+    grid = counting_grid(rows, cols)
+    assert tuple(grid.shape) == (rows, cols), (
+        f"counting_grid({rows}, {cols}) has shape {tuple(grid.shape)}, expected ({rows}, {cols})"
+    )
+    assert grid.dtype == torch.int64, f"expected int64 (what torch.arange gives), got {grid.dtype}"
+    assert torch.equal(grid.flatten(), torch.arange(rows * cols))
+
+
+def test_counting_grid_rejects_negative_sizes():
+    with pytest.raises(ValueError, match="rows"):
+        counting_grid(-1, 3)
+
+
+@given(shape=shapes, seed=seeds)
+def test_seeded_uniform_is_float32_in_the_unit_interval(shape, seed):
+    t = seeded_uniform(shape, seed)
+    assert tuple(t.shape) == shape, f"asked for shape {shape}, got {tuple(t.shape)}"
+    assert t.dtype == torch.float32
+    assert ((t >= 0) & (t < 1)).all(), "torch.rand draws from [0, 1)"
+
+
+def test_seeded_uniform_repeats_for_the_same_seed_and_differs_for_another():
+    first, again, other = (seeded_uniform((100,), s) for s in (7, 7, 8))
+    assert torch.equal(first, again), "the same seed must give the same numbers"
+    assert not torch.equal(first, other), "a different seed must give different numbers"
+
+
+def test_seeded_uniform_leaves_the_global_random_state_alone():
+    before = torch.get_rng_state()
+    seeded_uniform((10,), seed=3)
+    assert torch.equal(torch.get_rng_state(), before), (
+        "seeded_uniform changed the global RNG: give torch.rand a generator= of its own "
+        "instead of calling torch.manual_seed"
+    )
+
+
+@pytest.mark.parametrize(
+    "t",
+    [torch.tensor(3.5), torch.zeros(2, 3, dtype=torch.int32), torch.ones(4, 1, 2, dtype=torch.bool)],
+    ids=["scalar", "int32-matrix", "bool-3d"],
+)
+def test_describe_reports_shape_ndim_numel_dtype_and_device(t):
+    expected = {
+        "shape": tuple(t.shape),
+        "ndim": t.dim(),
+        "numel": int(np.prod(t.shape)),
+        "dtype": t.dtype,
+        "device": "cpu",
+    }
+    got = describe(t)
+    assert got == expected, f"describe returned {got}, expected {expected}"
+    assert all(type(v) is int for v in got["shape"]), "shape must be a tuple of plain ints"
+
+
+@given(shape=shapes)
+def test_flatten_batch_keeps_the_first_dimension_and_multiplies_the_rest(shape):
+    x = torch.arange(int(np.prod(shape))).reshape(shape)
+    flat = flatten_batch(x)
+    rest = int(np.prod(shape[1:]))
+    assert tuple(flat.shape) == (shape[0], rest), (
+        f"flatten_batch of a {shape} tensor gave {tuple(flat.shape)}, expected {(shape[0], rest)}"
+    )
+    assert torch.equal(flat.flatten(), x.flatten()), "flattening must keep the order of elements"
+
+
+def test_flatten_batch_works_on_a_non_contiguous_tensor():
+    x = torch.arange(24).reshape(2, 3, 4).transpose(1, 2)  # (2, 4, 3), not contiguous
+    assert not x.is_contiguous()
+    flat = flatten_batch(x)
+    assert torch.equal(flat, torch.stack([x[0].flatten(), x[1].flatten()])), (
+        "on a transposed tensor, .view raises; .reshape (or .flatten(1)) copies when it must"
+    )
+
+
+def test_flatten_batch_does_not_copy_a_contiguous_tensor():
+    x = torch.zeros(2, 3, 4)
+    flat = flatten_batch(x)
+    flat[0, 0] = 1.0
+    assert x[0, 0, 0] == 1.0, "for a contiguous tensor the result should be a view of the same data"
+
+
+def test_flatten_batch_rejects_a_scalar():
+    with pytest.raises(ValueError, match="batch"):
+        flatten_batch(torch.tensor(1.0))
+
+
+@given(values=st.lists(st.integers(-1000, 1000), min_size=1, max_size=20))
+def test_mean_as_float_averages_integers_as_float32(values):
+    mean = mean_as_float(torch.tensor(values))
+    assert mean.dtype == torch.float32, f"expected a float32 mean, got {mean.dtype}"
+    assert mean.ndim == 0, f"expected a 0-dimensional tensor, got shape {tuple(mean.shape)}"
+    torch.testing.assert_close(mean, torch.tensor(float(np.mean(values)), dtype=torch.float32))
+
+
+def test_mean_as_float_averages_a_float64_tensor_as_float32():
+    mean = mean_as_float(torch.tensor([1.0, 2.0], dtype=torch.float64))
+    assert mean.dtype == torch.float32
+    assert mean.item() == 1.5
+
+
+def test_numpy_view_shares_memory_both_ways():
+    a = np.arange(4, dtype=np.float32)
+    t = numpy_view(a)
+    a[0] = 10.0
+    assert t[0].item() == 10.0, "changing the array must change the tensor: use torch.from_numpy"
+    t[1] = 20.0
+    assert a[1] == 20.0, "changing the tensor must change the array"
+    assert t.dtype == torch.float32, "the tensor keeps the array's dtype"
+
+
+def test_to_numpy_handles_a_tensor_that_requires_grad():
+    t = torch.tensor([1.0, 2.0], requires_grad=True) * 3
+    a = to_numpy(t)
+    assert isinstance(a, np.ndarray), f"expected a numpy.ndarray, got {type(a).__name__}"
+    np.testing.assert_array_equal(a, [3.0, 6.0])
+
+
+def test_to_numpy_handles_a_tensor_on_any_device(device):
+    t = torch.arange(3.0, device=device)
+    np.testing.assert_array_equal(to_numpy(t), [0.0, 1.0, 2.0])
+
+
+
+@given(data=st.data(), n=positive_sizes, n_in=positive_sizes, n_out=positive_sizes)
+def test_linear_forward_matches_numpy_and_nn_linear(data, n, n_in, n_out):
+    x, w, b = (
+        data.draw(hnp.arrays(np.float64, shape, elements=finite_floats))
+        for shape in ((n, n_in), (n_out, n_in), (n_out,))
+    )
+    got = linear_forward(torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b))
+    assert tuple(got.shape) == (n, n_out)
+    np.testing.assert_allclose(got.numpy(), x @ w.T + b, rtol=1e-10, atol=1e-9)
+    torch.testing.assert_close(
+        got, torch.nn.functional.linear(torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b))
+    )
+
+
+def test_linear_forward_names_the_shapes_that_do_not_fit():
+    x, w, b = torch.zeros(4, 3), torch.zeros(2, 5), torch.zeros(2)
+    with pytest.raises(ValueError, match=r"\(4, 3\)") as raised:
+        linear_forward(x, w, b)
+    assert "(2, 5)" in str(raised.value), f"the message should name both shapes: {raised.value}"
+
+
+def test_linear_forward_rejects_a_bias_of_the_wrong_length():
+    with pytest.raises(ValueError):
+        linear_forward(torch.zeros(4, 3), torch.zeros(2, 3), torch.zeros(3))
+
+
+@given(
+    a=hnp.arrays(np.float64, positive_sizes, elements=finite_floats),
+    b=hnp.arrays(np.float64, positive_sizes, elements=finite_floats),
+)
+def test_pairwise_differences_matches_numpy_broadcasting(a, b):
+    got = pairwise_differences(torch.from_numpy(a), torch.from_numpy(b))
+    assert tuple(got.shape) == (len(a), len(b)), (
+        f"expected shape ({len(a)}, {len(b)}), got {tuple(got.shape)}: "
+        "(N, 1) - (1, M) broadcasts to (N, M)"
+    )
+    np.testing.assert_array_equal(got.numpy(), a[:, None] - b[None, :])
