@@ -18,7 +18,7 @@ import pytest
 import torch
 
 from kata.engine import impl
-from kata.engine.curriculum import BY_NAME
+from kata.engine.results import kata_of, where_in_kata
 
 # Learners get quick feedback; `make test` asks for the `ci` profile (derandomized, more
 # examples). Torch's first calls are slow, so no profile has a deadline.
@@ -97,31 +97,15 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"katas: --impl={config.getoption('--impl')}"
 
 
-def _kata_of(item: pytest.Item) -> str | None:
-    name = item.path.stem.removeprefix("test_")
-    return name if item.path.parent.name == "tests" and name in BY_NAME else None
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if config.getoption("--impl") != "stub":
         return
     for item in items:
-        if _kata_of(item) is None:
+        if kata_of(item.nodeid) is None:
             raise pytest.UsageError(f"{item.nodeid} is no kata test: stubs prove kata tests only")
         item.add_marker(
             pytest.mark.xfail(strict=True, reason="passes on the pristine stub, so it tests nothing")
         )
-
-
-def _where_in_kata(excinfo: pytest.ExceptionInfo) -> tuple[str, str, int] | None:
-    """The innermost frame of a kata module: (its file as the learner sees it, function, line)."""
-    for entry in reversed(excinfo.traceback):
-        module = entry.frame.f_globals.get("__name__", "")
-        if module.removeprefix("kata.") in BY_NAME:
-            code = entry.frame.code.raw
-            function = getattr(code, "co_qualname", code.co_name)
-            return impl.display_path(module), function, entry.lineno + 1
-    return None
 
 
 @pytest.hookimpl(wrapper=True)
@@ -130,7 +114,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     excinfo = call.excinfo
     if excinfo is None or report.outcome != "failed":
         return report
-    where = _where_in_kata(excinfo)
+    where = where_in_kata(excinfo)
     if excinfo.errisinstance(NotImplementedError) and where:
         report.longrepr = f"not done yet: {where[0]}::{where[1]}"
     elif str(excinfo.value).startswith("Timeout") and "pytest-timeout" in str(excinfo.value):

@@ -1,13 +1,253 @@
-"""``python -m kata``: the learner's loop (next, progress, hint, reset, watch) and the
-maintainers' checks (stubs, check)."""
+"""``python -m kata``: the learner's loop and the maintainers' checks.
+
+    python -m kata              the progress table, then your next step (same as ``next``)
+    python -m kata next [K]     ... or jump to kata K
+    python -m kata progress     the table alone
+    python -m kata hint [K]     one more hint for the current kata (or K)
+    python -m kata reset K      restore K's stub; your version goes to .kata/backups/
+    python -m kata watch [K]    rerun ``next`` on every save (pytest-watcher)
+    python -m kata check        maintainers: every kata complete, no API drift
+    python -m kata stubs        maintainers: are kata/*.py the generated stubs? (--write)
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import subprocess
 import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from kata.engine import stubgen
-from kata.engine.curriculum import CURRICULUM, find
+from kata.engine.curriculum import CURRICULUM, ROOT, Kata, find
+
+STATE = ROOT / ".kata" / "state.json"
+BACKUPS = ROOT / ".kata" / "backups"
+
+
+@dataclass
+class Progress:
+    kata: Kata
+    passed: int = 0
+    failed: int = 0
+    broken: str | None = None  # the error that stopped the test file from importing
+    first_failure: dict | None = None
+
+    @property
+    def total(self) -> int:
+        return self.passed + self.failed
+
+    @property
+    def done(self) -> bool:
+        return self.broken is None and self.failed == 0 and self.passed > 0
+
+
+@dataclass
+class State:
+    current: str | None = None
+    hints: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> State:
+        try:
+            return cls(**json.loads(STATE.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            return cls()
+
+    def save(self) -> None:
+        STATE.parent.mkdir(exist_ok=True)
+        STATE.write_text(json.dumps(self.__dict__, indent=1), encoding="utf-8")
+
+
+def run_katas(katas: list[Kata]) -> list[Progress]:
+    """Run the katas' tests against the learner's files in a fresh process and tally them."""
+    with tempfile.TemporaryDirectory() as folder:
+        results_file = Path(folder) / "results.json"
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "kata.engine.results",
+            f"--kata-results={results_file}",
+            "--impl=kata",
+            "--continue-on-collection-errors",
+            "-p",
+            "no:cacheprovider",
+            *(str(kata.test_path.relative_to(ROOT)) for kata in katas if kata.test_path.exists()),
+        ]
+        env = {**os.environ, "KATA_IMPL": "kata"}
+        subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+        if not results_file.exists():
+            raise SystemExit("the tests did not run: try `pytest tests` to see why")
+        results = json.loads(results_file.read_text(encoding="utf-8"))
+    progress = {kata.name: Progress(kata) for kata in katas}
+    for kata in katas:
+        if not kata.test_path.exists():
+            progress[kata.name].broken = f"tests/test_{kata.name}.py is missing"
+    for name, error in results["broken"].items():
+        progress[name].broken = error
+    for test in results["tests"]:
+        entry = progress[test["kata"]]
+        if test["outcome"] == "passed":
+            entry.passed += 1
+        elif test["outcome"] == "failed":
+            entry.failed += 1
+            entry.first_failure = entry.first_failure or test
+    return list(progress.values())
+
+
+def _status(entry: Progress, is_next: bool) -> str:
+    if entry.done:
+        return f"done      compare with kata/solutions/{entry.kata.name}.py"
+    if entry.broken:
+        return "broken: kata/{}.py does not import".format(entry.kata.name)
+    return "next <-" if is_next else ""
+
+
+def print_table(progress: list[Progress]) -> None:
+    done = sum(entry.done for entry in progress)
+    print(f"torch-kata: {done} of {len(progress)} katas done\n")
+    print(f"  {'#':>2}  {'kata':<24}{'tests':>7}   status")
+    upcoming = next((e for e in progress if not e.done), None)
+    for entry in progress:
+        number = CURRICULUM.index(entry.kata) + 1
+        tests = f"{entry.passed}/{entry.total}" if not entry.broken else "-"
+        status = _status(entry, entry is upcoming)
+        print(f"  {number:>2}  {entry.kata.name:<24}{tests:>7}   {status}".rstrip())
+    print()
+
+
+def _indent(text: str, prefix: str = "    ") -> str:
+    return "\n".join(prefix + line for line in text.splitlines())
+
+
+def print_next_step(entry: Progress, state: State) -> None:
+    kata = entry.kata
+    number = CURRICULUM.index(kata) + 1
+    print(f"Next: kata {number}, {kata.name}: {kata.concept}")
+    print(f"  edit   kata/{kata.name}.py")
+    if entry.broken:
+        print(f"  tests/test_{kata.name}.py could not import your module:")
+        print(_indent(entry.broken))
+    elif entry.first_failure:
+        failure = entry.first_failure
+        print(f"  test   {failure['nodeid']}  (line {failure['line'] + 1})")
+        print(_indent(failure.get("message", "failed")))
+    elif entry.total == 0:
+        print("  no test ran here: is a device fixture skipping every test?")
+    shown = max(1, state.hints.get(kata.name, 0))
+    print()
+    for level, hint in enumerate(kata.hints[:shown], start=1):
+        print(f"  hint {level}/{len(kata.hints)}: {hint}")
+    more = " `make hint` shows the next hint;" if shown < len(kata.hints) else ""
+    print(f"\n {more} `make watch` reruns this on every save; `pytest -k {kata.name}` runs")
+    print("  this kata alone.")
+
+
+def cmd_progress(args: argparse.Namespace) -> int:
+    progress = run_katas(list(CURRICULUM))
+    print_table(progress)
+    return 0 if all(entry.done for entry in progress) else 1
+
+
+def cmd_next(args: argparse.Namespace) -> int:
+    state = State.load()
+    if args.kata:
+        progress = run_katas([find(args.kata)])
+    else:
+        progress = run_katas(list(CURRICULUM))
+        print_table(progress)
+    upcoming = next((entry for entry in progress if not entry.done), None)
+    if upcoming is None:
+        if args.kata:
+            print(f"{args.kata}: all {progress[0].total} tests pass. Compare with "
+                  f"kata/solutions/{args.kata}.py.")
+        else:
+            print("Every kata is done. Compare your files with kata/solutions/.")
+        return 0
+    state.current = upcoming.kata.name
+    state.save()
+    print_next_step(upcoming, state)
+    return 1
+
+
+def cmd_hint(args: argparse.Namespace) -> int:
+    state = State.load()
+    name = args.kata or state.current
+    if name is None:
+        print("Run `make kata` first: it finds the kata you are on.")
+        return 1
+    kata = find(name)
+    shown = min(state.hints.get(kata.name, 1) + 1, len(kata.hints))
+    state.hints[kata.name] = shown
+    state.save()
+    for level, hint in enumerate(kata.hints[:shown], start=1):
+        print(f"hint {level}/{len(kata.hints)} for {kata.name}: {hint}")
+    if shown == len(kata.hints):
+        print(f"That was the last hint. Stuck? Read kata/solutions/{kata.name}.py.")
+    return 0
+
+
+def cmd_reset(args: argparse.Namespace) -> int:
+    kata = find(args.kata)
+    stub = stubgen.generate_stub(kata.reference_path.read_text(encoding="utf-8"))
+    current = kata.path.read_text(encoding="utf-8") if kata.path.exists() else None
+    if current == stub:
+        print(f"kata/{kata.name}.py is already the fresh stub: nothing to reset.")
+        return 0
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("Resetting overwrites your work: run it in a terminal, or pass --yes.")
+            return 1
+        answer = input(f"Replace kata/{kata.name}.py with the fresh stub? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Nothing changed.")
+            return 1
+    if current is not None:
+        BACKUPS.mkdir(parents=True, exist_ok=True)
+        backup = BACKUPS / f"{kata.name}-{time.strftime('%Y%m%d-%H%M%S')}.py"
+        backup.write_text(current, encoding="utf-8")
+        print(f"Your version is kept in {backup.relative_to(ROOT)}.")
+    kata.path.write_text(stub, encoding="utf-8")
+    print(f"kata/{kata.name}.py is the fresh stub again.")
+    return 0
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    command = [sys.executable, "-m", "pytest_watcher", "--now", "--clear"]
+    command += ["--runner", sys.executable, str(ROOT / "kata"), "-m", "kata", "next"]
+    command += [args.kata] if args.kata else []
+    try:
+        return subprocess.call(command, cwd=ROOT)
+    except KeyboardInterrupt:
+        return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    problems = []
+    for kata in CURRICULUM:
+        missing = [p for p in (kata.path, kata.reference_path, kata.test_path) if not p.exists()]
+        problems += [f"{kata.name}: {path.relative_to(ROOT)} is missing" for path in missing]
+        if not missing:
+            reference = kata.reference_path.read_text(encoding="utf-8")
+            learner = kata.path.read_text(encoding="utf-8")
+            problems += stubgen.drift(reference, learner, kata.name)
+    known = {kata.test_path for kata in CURRICULUM}
+    problems += [
+        f"{path.relative_to(ROOT)} belongs to no kata in kata/engine/curriculum.py"
+        for path in sorted((ROOT / "tests").glob("test_*.py"))
+        if path not in known
+    ]
+    for problem in problems:
+        print(problem)
+    print(f"check: {len(CURRICULUM)} katas, {len(problems)} problems")
+    return 1 if problems else 0
 
 
 def cmd_stubs(args: argparse.Namespace) -> int:
@@ -26,23 +266,42 @@ def cmd_stubs(args: argparse.Namespace) -> int:
     for name in stale:
         print(f"kata/{name}.py is not the stub generated from kata/solutions/{name}.py")
     if stale:
-        print("regenerate them with: python -m kata stubs --write")
+        print("regenerate with `python -m kata stubs --write` (this overwrites kata/*.py)")
     return 1 if stale else 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kata")
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m kata", description="torch-kata")
     sub = parser.add_subparsers(dest="command")
-    stubs = sub.add_parser("stubs", help="check (or --write) kata/*.py against the references")
+    for name, run, help_text in (
+        ("next", cmd_next, "progress table, then your next step (the default)"),
+        ("hint", cmd_hint, "one more hint for the current kata"),
+        ("watch", cmd_watch, "rerun `next` on every save"),
+    ):
+        command = sub.add_parser(name, help=help_text)
+        command.add_argument("kata", nargs="?", help="a kata's name, e.g. autograd")
+        command.set_defaults(run=run)
+    sub.add_parser("progress", help="the progress table alone").set_defaults(run=cmd_progress)
+    reset = sub.add_parser("reset", help="restore a kata's stub, keeping a backup of yours")
+    reset.add_argument("kata")
+    reset.add_argument("--yes", action="store_true", help="do not ask")
+    reset.set_defaults(run=cmd_reset)
+    sub.add_parser("check", help="maintainers: no missing files, no API drift").set_defaults(
+        run=cmd_check
+    )
+    stubs = sub.add_parser("stubs", help="maintainers: compare kata/*.py with fresh stubs")
     stubs.add_argument("katas", nargs="*")
-    stubs.add_argument("--write", action="store_true")
+    stubs.add_argument("--write", action="store_true", help="overwrite kata/*.py with them")
     stubs.set_defaults(run=cmd_stubs)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     if not hasattr(args, "run"):
-        parser.print_help()
+        args = _parser().parse_args(["next", *(argv or [])])
+    try:
+        return args.run(args)
+    except ValueError as error:  # an unknown kata name, say
+        print(f"error: {error}", file=sys.stderr)
         return 2
-    return args.run(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

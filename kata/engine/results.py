@@ -1,0 +1,88 @@
+"""A pytest plugin that writes each kata test's outcome to a JSON file, for ``python -m kata``.
+
+Loaded on demand: ``pytest -p kata.engine.results --kata-results=out.json``.
+Also home to ``where_in_kata``, which the conftest uses to point at the learner's line.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kata.engine.curriculum import BY_NAME
+from kata.engine.impl import display_path
+
+MESSAGE_LINES = 15
+
+
+def where_in_kata(excinfo: pytest.ExceptionInfo) -> tuple[str, str, int] | None:
+    """The innermost frame of a kata module: (its file as the learner sees it, function, line)."""
+    for entry in reversed(excinfo.traceback):
+        module = entry.frame.f_globals.get("__name__", "")
+        if module.removeprefix("kata.") in BY_NAME:
+            code = entry.frame.code.raw
+            function = getattr(code, "co_qualname", code.co_name)
+            return display_path(module), function, entry.lineno + 1
+    return None
+
+
+def kata_of(nodeid: str) -> str | None:
+    """``tests/test_autograd.py::test_x`` -> ``autograd``; None for tests of no kata."""
+    path = Path(nodeid.split("::")[0])
+    name = path.stem.removeprefix("test_")
+    return name if path.parent.name == "tests" and name in BY_NAME else None
+
+
+def _message(report: pytest.TestReport | pytest.CollectReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, str):
+        text = longrepr
+    elif isinstance(longrepr, tuple):  # a skip: (path, line, reason)
+        text = longrepr[2]
+    else:
+        crash = getattr(longrepr, "reprcrash", None)
+        text = crash.message if crash else report.longreprtext
+    lines = text.strip().splitlines()
+    if len(lines) > MESSAGE_LINES:
+        lines = [*lines[:MESSAGE_LINES], "..."]
+    return "\n".join(lines)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--kata-results", help="write each kata test's outcome to this JSON file")
+
+
+class _Recorder:
+    def __init__(self, path: Path):
+        self.path = path
+        self.tests: dict[str, dict] = {}
+        self.broken: dict[str, str] = {}
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        kata = kata_of(report.nodeid)
+        if report.failed and kata:
+            self.broken[kata] = _message(report)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        kata = kata_of(report.nodeid)
+        if kata is None:
+            return
+        entry = self.tests.setdefault(
+            report.nodeid,
+            {"nodeid": report.nodeid, "kata": kata, "outcome": "passed", "line": report.location[1]},
+        )
+        if report.failed or (report.skipped and entry["outcome"] == "passed"):
+            entry["outcome"] = "failed" if report.failed else "skipped"
+            entry["message"] = _message(report)
+
+    def pytest_sessionfinish(self) -> None:
+        results = {"tests": list(self.tests.values()), "broken": self.broken}
+        self.path.write_text(json.dumps(results, indent=1), encoding="utf-8")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    target = config.getoption("--kata-results")
+    if target:
+        config.pluginmanager.register(_Recorder(Path(target)), "kata-results-recorder")
