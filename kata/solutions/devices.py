@@ -8,6 +8,8 @@ end up apart.
 Write the functions top to bottom; `make kata` tells you which one is next.
 """
 
+import itertools
+
 import torch
 from torch import nn
 
@@ -19,7 +21,7 @@ def pick_device() -> torch.device:
     (it exists, and returns False, on builds without MPS). Return torch.device("cuda")
     with no index: it means the current GPU.
 
-    torch 2.6+ also offers torch.accelerator.current_accelerator() (None without one);
+    Recent torch also offers torch.accelerator.current_accelerator() (None without one);
     here write the two checks yourself, so the tests can pretend to be any machine.
     """
     if torch.cuda.is_available():
@@ -56,7 +58,7 @@ def device_of(model: nn.Module) -> torch.device:
     Raises ValueError when the model has no parameters and no buffers (nn.ReLU()):
     it then lives nowhere in particular.
     """
-    first = next(iter([*model.parameters(), *model.buffers()]), None)
+    first = next(itertools.chain(model.parameters(), model.buffers()), None)
     if first is None:
         raise ValueError(
             f"{type(model).__name__} has no parameters and no buffers, so it has no device"
@@ -69,8 +71,8 @@ def check_same_device(model: nn.Module, *data: torch.Tensor) -> None:
 
     Without this check, torch fails deep inside the forward pass, with a RuntimeError
     such as "Expected all tensors to be on the same device". Fail before that, naming
-    both devices and which tensor is astray: "tensor 1 is on cpu but the model is on
-    cuda:0: move it with .to(device)".
+    both devices and which tensor (counting from 0) is astray:
+    "tensor 1 is on cpu but the model is on cuda:0: move it with .to(device)".
 
     Compare torch.device objects as tensors report them: a CUDA tensor's device always
     has an index (cuda:0), and torch.device("cuda") != torch.device("cuda:0").

@@ -1,0 +1,72 @@
+"""Kata 8: evaluation.
+
+Training tells you how the model does on data it learns from; evaluation tells you how
+it does on data it has not seen. That needs the model in eval mode (dropout off, batch
+norm on its running statistics), no autograd graph, and a mean over every sample.
+
+Write the functions top to bottom; `make kata` tells you which one is next.
+"""
+
+from collections.abc import Callable, Iterable
+
+import torch
+from torch import nn
+
+
+def accuracy(logits: torch.Tensor, targets: torch.Tensor) -> float:
+    """The fraction of rows whose largest logit sits at the target class, as a Python float.
+
+    logits: (N, C) raw scores of N samples over C classes; targets: (N,) class indices.
+    accuracy([[2., 1.], [0., 3.]], [0, 0]) -> 0.5. The predicted class is
+    logits.argmax(dim=1) (on a tie, the first largest). Softmax first is not needed: it
+    keeps the order of each row.
+
+    Raises ValueError, naming both lengths, when logits and targets have different
+    lengths, and when they are empty (an accuracy over no sample has no value).
+
+    Helps: .argmax(dim=1), ==, .float().mean() or .sum(), .item().
+    """
+    if len(logits) != len(targets):
+        raise ValueError(f"logits has {len(logits)} rows but targets has {len(targets)}")
+    if len(targets) == 0:
+        raise ValueError("accuracy of an empty batch: logits and targets hold no sample")
+    return (logits.argmax(dim=1) == targets).float().mean().item()
+
+
+def evaluate(
+    model: nn.Module,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    loader: Iterable[tuple[torch.Tensor, torch.Tensor]],
+) -> tuple[float, float]:
+    """(mean loss, accuracy) of `model` over every (X, y) batch of `loader`, as Python floats.
+
+    Both are means over samples: each batch counts by its size len(X), so the result does
+    not depend on how the data is batched. The batches are already on the model's device.
+    The accuracy is that of a classifier (logits (N, C), targets (N,)); for a regression
+    model it means nothing, and only the loss counts.
+
+    During the pass the model is in eval mode (dropout passes its input through, batch
+    norm uses its running statistics and leaves them alone) and autograd is off
+    (torch.inference_mode(), or torch.no_grad(): no graph is built). Afterwards the model
+    is back in the mode it was in: evaluating in the middle of training must not leave
+    it in eval mode.
+
+    Raises ValueError when the loader yields no batch.
+
+    Helps: model.training, model.eval(), model.train(mode), torch.inference_mode(), accuracy.
+    """
+    was_training = model.training
+    model.eval()
+    total_loss, total_correct, count = 0.0, 0.0, 0
+    try:
+        with torch.inference_mode():
+            for X, y in loader:
+                logits = model(X)
+                total_loss += loss_fn(logits, y).item() * len(X)
+                total_correct += accuracy(logits, y) * len(X)
+                count += len(X)
+    finally:
+        model.train(was_training)  # back to the mode the caller left it in
+    if count == 0:
+        raise ValueError("evaluate got an empty loader: it yielded no batch to evaluate")
+    return total_loss / count, total_correct / count

@@ -1,0 +1,154 @@
+"""Kata 11, devices: what each function in kata/devices.py must do.
+
+This machine may have no GPU, so moves are also checked with the `meta` device: a
+device every torch build has, whose tensors have shapes but no data.
+"""
+
+import pytest
+import torch
+from torch import nn
+
+from kata.devices import check_same_device, device_of, pick_device, to_device
+
+META = torch.device("meta")
+
+
+def _model_with_buffers() -> nn.Module:
+    return nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4))
+
+
+def _misplaced(model: nn.Module, device: torch.device) -> list[str]:
+    """Names of the parameters and buffers of `model` that are not on `device`."""
+    return [
+        f"{name} on {t.device}"
+        for name, t in [*model.named_parameters(), *model.named_buffers()]
+        if t.device.type != device.type
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cuda", "mps", "expected"),
+    [(True, True, "cuda"), (True, False, "cuda"), (False, True, "mps"), (False, False, "cpu")],
+    ids=["cuda-and-mps", "cuda-only", "mps-only", "neither"],
+)
+def test_pick_device_prefers_cuda_then_mps_then_cpu(monkeypatch, cuda, mps, expected):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
+    got = pick_device()
+    assert isinstance(got, torch.device), f"expected a torch.device, got {type(got).__name__}"
+    assert got.type == expected, (
+        f"with cuda available={cuda} and mps available={mps}, pick_device() gave {got}, "
+        f"expected {expected}: ask torch.cuda.is_available() first, then "
+        "torch.backends.mps.is_available()"
+    )
+
+
+def test_pick_device_gives_a_device_whose_data_works():
+    chosen = pick_device()
+    real = (
+        "cuda"
+        if torch.cuda.is_available()
+        else "mps"
+        if torch.backends.mps.is_available()
+        else "cpu"
+    )
+    assert chosen.type == real, f"on this machine pick_device() gave {chosen}, expected {real}"
+    t = torch.arange(3.0, device=chosen) * 2
+    torch.testing.assert_close(t.cpu(), torch.tensor([0.0, 2.0, 4.0]))
+
+
+def test_to_device_moves_every_parameter_and_buffer():
+    model = _model_with_buffers()
+    moved, *_ = to_device(model, device=META)
+    misplaced = _misplaced(moved, META)
+    assert not misplaced, (
+        f"after to_device(model, device='meta') these were not moved: {misplaced}; "
+        "model.to(device) moves parameters and buffers alike"
+    )
+
+
+def test_to_device_moves_the_model_in_place_and_returns_it():
+    model = _model_with_buffers()
+    moved, *_ = to_device(model, device="meta")
+    assert moved is model, "nn.Module.to moves in place and returns the module itself: return it"
+    assert not _misplaced(model, META), "the model passed in must now live on the device"
+
+
+def test_to_device_returns_every_data_tensor_moved_in_order():
+    x, y = torch.randn(5, 3), torch.arange(5)
+    result = to_device(nn.Linear(3, 1), x, y, device=META)
+    assert len(result) == 3, f"expected (model, x, y), got {len(result)} items"
+    _, moved_x, moved_y = result
+    for name, original, moved in (("x", x, moved_x), ("y", y, moved_y)):
+        assert moved.device == META, (
+            f"{name} came back on {moved.device}, expected meta: Tensor.to returns a new "
+            "tensor, so return what it gives"
+        )
+        assert moved.shape == original.shape and moved.dtype == original.dtype, (
+            f"{name} came back as {tuple(moved.shape)} {moved.dtype}, expected "
+            f"{tuple(original.shape)} {original.dtype}: keep the order of the tensors"
+        )
+
+
+def test_a_moved_model_runs_on_moved_data(device):
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    x = torch.randn(6, 3)
+    expected = model(x).detach()
+    model, x = to_device(model, x, device=device)
+    out = model(x)
+    assert out.device.type == device.type, f"the output is on {out.device}, expected {device}"
+    torch.testing.assert_close(out.detach().cpu(), expected, rtol=1e-4, atol=1e-5)
+
+
+def test_device_of_reads_where_the_parameters_live(shape_device):
+    got = device_of(nn.Linear(2, 2).to(shape_device))
+    assert isinstance(got, torch.device), f"expected a torch.device, got {type(got).__name__}"
+    assert got == shape_device, f"device_of a model on {shape_device} gave {got}"
+
+
+def test_device_of_follows_the_model_to_the_device(device):
+    got = device_of(nn.Linear(2, 2).to(device))
+    assert got.type == device.type, f"device_of a model on {device} gave {got}"
+
+
+def test_device_of_looks_at_buffers_when_there_are_no_parameters():
+    norm = nn.BatchNorm1d(3, affine=False).to(META)  # buffers only: running_mean, running_var
+    got = device_of(norm)
+    assert got == META, (
+        f"device_of a BatchNorm1d(affine=False) on meta gave {got}: it has no parameters, "
+        "so look at model.buffers()"
+    )
+
+
+@pytest.mark.parametrize("model", [nn.ReLU(), nn.Sequential()], ids=["relu", "empty-sequential"])
+def test_device_of_rejects_a_model_without_parameters_or_buffers(model):
+    with pytest.raises(ValueError, match="parameters"):
+        device_of(model)
+
+
+def test_check_same_device_accepts_data_on_the_model_device(device):
+    model = nn.Linear(3, 1).to(device)
+    x, y = torch.randn(4, 3, device=device), torch.randn(4, 1, device=device)
+    assert check_same_device(model, x, y) is None
+
+
+def test_check_same_device_names_both_devices_when_data_is_elsewhere():
+    model = nn.Linear(3, 1)  # on cpu
+    with pytest.raises(ValueError, match="meta") as raised:
+        check_same_device(model, torch.zeros(4, 3, device=META))
+    assert "cpu" in str(raised.value), f"the message should name the model's device: {raised.value}"
+
+
+def test_check_same_device_names_both_devices_when_the_model_is_elsewhere():
+    model = nn.Linear(3, 1).to(META)
+    with pytest.raises(ValueError, match="cpu") as raised:
+        check_same_device(model, torch.zeros(4, 3))
+    assert "meta" in str(raised.value), (
+        f"the message should name the model's device: {raised.value}"
+    )
+
+
+def test_check_same_device_looks_at_every_tensor_not_only_the_first():
+    model = nn.Linear(3, 1)
+    with pytest.raises(ValueError, match="meta"):
+        check_same_device(model, torch.zeros(4, 3), torch.zeros(4, 1, device=META))
