@@ -104,7 +104,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if kata_of(item.nodeid) is None:
             raise pytest.UsageError(f"{item.nodeid} is no kata test: stubs prove kata tests only")
         item.add_marker(
-            pytest.mark.xfail(strict=True, reason="passes on the pristine stub, so it tests nothing")
+            pytest.mark.xfail(
+                strict=True, reason="passes on the pristine stub, so it tests nothing"
+            )
         )
 
 

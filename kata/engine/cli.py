@@ -1,13 +1,13 @@
 """``python -m kata``: the learner's loop and the maintainers' checks.
 
-    python -m kata              the progress table, then your next step (same as ``next``)
-    python -m kata next [K]     ... or jump to kata K
-    python -m kata progress     the table alone
-    python -m kata hint [K]     one more hint for the current kata (or K)
-    python -m kata reset K      restore K's stub; your version goes to .kata/backups/
-    python -m kata watch [K]    rerun ``next`` on every save (pytest-watcher)
-    python -m kata check        maintainers: every kata complete, no API drift
-    python -m kata stubs        maintainers: are kata/*.py the generated stubs? (--write)
+python -m kata              the progress table, then your next step (same as ``next``)
+python -m kata next [K]     ... or jump to kata K
+python -m kata progress     the table alone
+python -m kata hint [K]     one more hint for the current kata (or K)
+python -m kata reset K      restore K's stub; your version goes to .kata/backups/
+python -m kata watch [K]    rerun ``next`` on every save (pytest-watcher)
+python -m kata check        maintainers: every kata complete, no API drift
+python -m kata stubs        maintainers: are kata/*.py the generated stubs? (--write)
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from pathlib import Path
 
 from kata.engine import stubgen
 from kata.engine.curriculum import CURRICULUM, ROOT, Kata, find
+from kata.engine.results import kata_of
 
 STATE = ROOT / ".kata" / "state.json"
 BACKUPS = ROOT / ".kata" / "backups"
@@ -82,10 +83,17 @@ def run_katas(katas: list[Kata]) -> list[Progress]:
             *(str(kata.test_path.relative_to(ROOT)) for kata in katas if kata.test_path.exists()),
         ]
         env = {**os.environ, "KATA_IMPL": "kata"}
-        subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+        run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
         if not results_file.exists():
-            raise SystemExit("the tests did not run: try `pytest tests` to see why")
+            raise SystemExit(f"the tests did not run: try `pytest tests` to see why\n{run.stdout}")
         results = json.loads(results_file.read_text(encoding="utf-8"))
+    if results["running"]:  # the process died inside a test: a crash, not a failure
+        crashed = {"nodeid": results["running"], "kata": kata_of(results["running"])}
+        crashed["message"] = (
+            f"the test process crashed while running this test (exit code {run.returncode}); "
+            "the tests after it did not run"
+        )
+        results["tests"].append({**crashed, "outcome": "failed", "line": None})
     progress = {kata.name: Progress(kata) for kata in katas}
     for kata in katas:
         if not kata.test_path.exists():
@@ -137,7 +145,8 @@ def print_next_step(entry: Progress, state: State) -> None:
         print(_indent(entry.broken))
     elif entry.first_failure:
         failure = entry.first_failure
-        print(f"  test   {failure['nodeid']}  (line {failure['line'] + 1})")
+        line = f"  (line {failure['line'] + 1})" if failure["line"] is not None else ""
+        print(f"  test   {failure['nodeid']}{line}")
         print(_indent(failure.get("message", "failed")))
     elif entry.total == 0:
         print("  no test ran here: is a device fixture skipping every test?")
@@ -166,8 +175,10 @@ def cmd_next(args: argparse.Namespace) -> int:
     upcoming = next((entry for entry in progress if not entry.done), None)
     if upcoming is None:
         if args.kata:
-            print(f"{args.kata}: all {progress[0].total} tests pass. Compare with "
-                  f"kata/solutions/{args.kata}.py.")
+            print(
+                f"{args.kata}: all {progress[0].total} tests pass. Compare with "
+                f"kata/solutions/{args.kata}.py."
+            )
         else:
             print("Every kata is done. Compare your files with kata/solutions/.")
         return 0

@@ -67,5 +67,3 @@ def install(impl: str, stub_folder: Path | None = None) -> None:
 def display_path(module_name: str) -> str:
     """``kata.autograd`` -> ``kata/autograd.py``: where the learner edits it."""
     return str(Path(*module_name.split(".")).with_suffix(".py"))
-
-

@@ -59,6 +59,16 @@ class _Recorder:
         self.path = path
         self.tests: dict[str, dict] = {}
         self.broken: dict[str, str] = {}
+        self.running: str | None = None  # kept on disk, so a crash still names its test
+
+    def _write(self) -> None:
+        results = {"tests": list(self.tests.values()), "broken": self.broken}
+        results["running"] = self.running
+        self.path.write_text(json.dumps(results, indent=1), encoding="utf-8")
+
+    def pytest_runtest_logstart(self, nodeid: str) -> None:
+        self.running = nodeid
+        self._write()
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         kata = kata_of(report.nodeid)
@@ -71,15 +81,20 @@ class _Recorder:
             return
         entry = self.tests.setdefault(
             report.nodeid,
-            {"nodeid": report.nodeid, "kata": kata, "outcome": "passed", "line": report.location[1]},
+            {
+                "nodeid": report.nodeid,
+                "kata": kata,
+                "outcome": "passed",
+                "line": report.location[1],
+            },
         )
         if report.failed or (report.skipped and entry["outcome"] == "passed"):
             entry["outcome"] = "failed" if report.failed else "skipped"
             entry["message"] = _message(report)
 
     def pytest_sessionfinish(self) -> None:
-        results = {"tests": list(self.tests.values()), "broken": self.broken}
-        self.path.write_text(json.dumps(results, indent=1), encoding="utf-8")
+        self.running = None
+        self._write()
 
 
 def pytest_configure(config: pytest.Config) -> None:
