@@ -24,7 +24,9 @@ from tests.strategies import finite_floats, positive_sizes, seeds, shapes, small
 def test_counting_grid_counts_row_by_row():
     grid = counting_grid(2, 3)
     expected = torch.tensor([[0, 1, 2], [3, 4, 5]])
-    assert torch.equal(grid, expected), f"counting_grid(2, 3) returned\n{grid}\nexpected\n{expected}"
+    assert torch.equal(grid, expected), (
+        f"counting_grid(2, 3) returned\n{grid}\nexpected\n{expected}"
+    )
 
 
 @given(rows=small_sizes, cols=small_sizes)
@@ -67,7 +69,11 @@ def test_seeded_uniform_leaves_the_global_random_state_alone():
 
 @pytest.mark.parametrize(
     "t",
-    [torch.tensor(3.5), torch.zeros(2, 3, dtype=torch.int32), torch.ones(4, 1, 2, dtype=torch.bool)],
+    [
+        torch.tensor(3.5),
+        torch.zeros(2, 3, dtype=torch.int32),
+        torch.ones(4, 1, 2, dtype=torch.bool),
+    ],
     ids=["scalar", "int32-matrix", "bool-3d"],
 )
 def test_describe_reports_shape_ndim_numel_dtype_and_device(t):
@@ -151,7 +157,6 @@ def test_to_numpy_handles_a_tensor_on_any_device(device):
     np.testing.assert_array_equal(to_numpy(t), [0.0, 1.0, 2.0])
 
 
-
 @given(data=st.data(), n=positive_sizes, n_in=positive_sizes, n_out=positive_sizes)
 def test_linear_forward_matches_numpy_and_nn_linear(data, n, n_in, n_out):
     x, w, b = (
@@ -162,7 +167,8 @@ def test_linear_forward_matches_numpy_and_nn_linear(data, n, n_in, n_out):
     assert tuple(got.shape) == (n, n_out)
     np.testing.assert_allclose(got.numpy(), x @ w.T + b, rtol=1e-10, atol=1e-9)
     torch.testing.assert_close(
-        got, torch.nn.functional.linear(torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b))
+        got,
+        torch.nn.functional.linear(torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b)),
     )
 
 

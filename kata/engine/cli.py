@@ -114,7 +114,7 @@ def _status(entry: Progress, is_next: bool) -> str:
     if entry.done:
         return f"done      compare with kata/solutions/{entry.kata.name}.py"
     if entry.broken:
-        return "broken: kata/{}.py does not import".format(entry.kata.name)
+        return f"broken: kata/{entry.kata.name}.py does not import"
     return "next <-" if is_next else ""
 
 
