@@ -6,6 +6,10 @@ by ``raise NotImplementedError``. Exercises are the public functions and the
 public methods of public classes (dunders such as ``__init__`` and ``forward``
 count as public); private helpers (``_name``) are given to the learner whole.
 Every exercise needs a docstring: it is what the learner reads.
+
+A fix-the-bug kata gives its stub working-looking, wrong code instead: the reference
+opens the body with a ``# stub:`` comment followed by the buggy lines, commented out
+at the body's indentation; the stub gets those lines, uncommented.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import ast
 from collections.abc import Iterator
 
 TODO = "# TODO: your code here"
+STUB_MARKER = "# stub:"
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -45,11 +50,25 @@ def generate_stub(source: str, filename: str = "<reference>") -> str:
         if len(node.body) == 1:
             raise ValueError(f"{filename}: exercise {qualname} has a docstring but no body")
         indent = " " * node.body[0].col_offset
-        body = f'{indent}{TODO}\n{indent}raise NotImplementedError("{qualname}")\n'
+        body = _given_stub_body(lines[docstring.end_lineno :], indent)
+        body = body or f'{indent}{TODO}\n{indent}raise NotImplementedError("{qualname}")\n'
         replacements.append((docstring.end_lineno, node.end_lineno, body))
     for after_line, last_line, body in reversed(replacements):
         lines[after_line:last_line] = [body]
     return "".join(lines)
+
+
+def _given_stub_body(body_lines: list[str], indent: str) -> str | None:
+    """The uncommented lines of a ``# stub:`` block that opens a body, or None."""
+    if not body_lines or body_lines[0].strip() != STUB_MARKER:
+        return None
+    prefix = f"{indent}# "
+    given = []
+    for line in body_lines[1:]:
+        if not line.startswith(prefix):
+            break
+        given.append(indent + line[len(prefix) :])
+    return "".join(given)
 
 
 def api(source: str, filename: str = "<module>") -> dict[str, str]:

@@ -89,3 +89,21 @@ def test_drift_names_a_changed_signature_and_a_missing_function():
 def test_a_learner_body_is_no_drift():
     learner = REFERENCE.replace("return 2 * x", "return x + x")
     assert drift(REFERENCE, learner, "lesson") == []
+
+
+BUGGY = '''
+def mean_loss(losses: list[float]) -> float:
+    """The mean of the losses."""
+    # stub:
+    # total = sum(losses)
+    # return total / (len(losses) - 1)
+    return sum(losses) / len(losses)
+'''
+
+
+def test_a_fix_the_bug_exercise_gives_its_stub_the_buggy_body():
+    stub = generate_stub(BUGGY)
+    namespace = {}
+    exec(compile(stub, "stub.py", "exec"), namespace)
+    assert namespace["mean_loss"]([1.0, 2.0, 3.0]) == 3.0, stub
+    assert "# stub:" not in stub and "/ len(losses)\n" not in stub
