@@ -60,7 +60,7 @@ reset: $(SETUP)
 .PHONY: test  ## prove the spec: green on the references, red on fresh stubs, lint, drift
 test: $(SETUP)
 	$(PY) -m pytest --impl=reference --hypothesis-profile=ci $(PYTEST_ARGS)
-	$(PY) -m pytest --impl=stub --hypothesis-profile=ci $(PYTEST_ARGS) $(wildcard tests/test_*.py)
+	$(PY) -m pytest --impl=stub -rfE $(PYTEST_ARGS) $(wildcard tests/test_*.py)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m kata check

@@ -172,7 +172,7 @@ def test_linear_forward_matches_numpy_and_nn_linear(data, n, n_in, n_out):
     )
 
 
-def test_linear_forward_names_the_shapes_that_do_not_fit():
+def test_linear_forward_names_the_shapes_that_do_not_match():
     x, w, b = torch.zeros(4, 3), torch.zeros(2, 5), torch.zeros(2)
     with pytest.raises(ValueError, match=r"\(4, 3\)") as raised:
         linear_forward(x, w, b)

@@ -113,13 +113,16 @@ CURRICULUM: tuple[Kata, ...] = (
     ),
     Kata(
         "training_loop",
-        "forward, loss, zero_grad, backward, step; an epoch over batches; loss goes down",
+        "train mode, forward, loss, zero_grad, backward, step; an epoch's mean loss "
+        "weighted by batch size",
         "The training loop",
         (
-            "What are the five steps of one training step, and in which order?",
-            "model.train(); pred = model(X); loss = loss_fn(pred, y); optimizer.zero_grad(); "
-            "loss.backward(); optimizer.step().",
-            "Return loss.item() so the caller gets a float and no graph is kept alive.",
+            "What are the steps of one training step, and why must the old gradients be "
+            "cleared before backward()?",
+            "model.train(), loss_fn(model(X), y), optimizer.zero_grad(), loss.backward(), "
+            "optimizer.step(); loss.item() gives a float and lets the graph go.",
+            "For the epoch, add each batch's loss times len(X) and divide by the number of "
+            "samples; counting them also tells you when the loader was empty.",
         ),
     ),
     Kata(
@@ -127,34 +130,40 @@ CURRICULUM: tuple[Kata, ...] = (
         "train/eval mode, dropout and batch norm, inference_mode, loss and accuracy",
         "Evaluation",
         (
-            "What do dropout and batch norm do differently when a model is evaluated?",
-            "model.eval() switches them; torch.inference_mode() stops autograd; "
-            "model.training tells the current mode.",
-            "Accuracy is (logits.argmax(dim=1) == y).float().mean(); put the model back in "
-            "the mode it was in.",
+            "What do dropout and batch norm do differently when a model is evaluated, and "
+            "in which mode should the caller find the model afterwards?",
+            "model.training tells the mode, model.eval() and model.train(mode) set it; "
+            "torch.inference_mode() stops autograd; logits.argmax(dim=1) is the prediction.",
+            "try/finally puts the mode back whatever happens; weight each batch's loss and "
+            "accuracy by len(X) so that the batch size does not change the result.",
         ),
     ),
     Kata(
         "tracking",
-        "loss history per epoch and a loss-curve PNG with matplotlib",
+        "loss history per epoch, the best epoch, and a loss-curve PNG drawn without a screen",
         "Tracking progress",
         (
-            "What would you need to keep, epoch after epoch, to draw a loss curve?",
-            "matplotlib.use('Agg') draws without a screen; fig, ax = plt.subplots(); "
-            "ax.plot(values, label=name).",
-            "ax.set_title, ax.set_xlabel, ax.set_ylabel, ax.legend(); fig.savefig(path); "
-            "plt.close(fig).",
+            "What would you need to keep, epoch after epoch, to draw a loss curve, and what "
+            "would make two series fall out of step?",
+            "loss.item() gives a plain float; math.isfinite spots NaN and inf; "
+            "history.setdefault(name, []).append(value).",
+            "matplotlib.figure.Figure() needs no screen and no plt.close; ax = fig.subplots(); "
+            "ax.plot(x, y, label=name); ax.set_title, set_xlabel, set_ylabel, ax.legend(); "
+            "fig.savefig(path).",
         ),
     ),
     Kata(
         "persistence",
-        "state_dict round-trip, checkpoints that resume exactly, atomic saves, safe loads",
+        "state_dict round-trip, checkpoints that resume bit for bit, atomic saves, "
+        "weights_only loads",
         "Saving and loading",
         (
-            "What must a checkpoint hold so that training can go on as if it never stopped?",
-            "torch.save(model.state_dict(), path); model.load_state_dict(torch.load(path, "
-            "weights_only=True)); optimizer.state_dict() too; torch.get_rng_state().",
-            "Save to a temporary file in the same folder, then os.replace it onto the target.",
+            "What must a checkpoint hold so that training can go on as if it never stopped, "
+            "and what is left of the old file when a save dies half-way?",
+            "model.state_dict(), optimizer.state_dict(), torch.get_rng_state() and "
+            "torch.set_rng_state(); torch.load(path, weights_only=True, map_location='cpu').",
+            "tempfile.mkstemp(dir=folder) for the temporary file; torch.save into it, "
+            "f.flush(), os.fsync(f.fileno()), then os.replace; os.unlink it if anything fails.",
         ),
     ),
     Kata(
@@ -165,7 +174,9 @@ CURRICULUM: tuple[Kata, ...] = (
             "How does your code find out which accelerator this machine has?",
             "torch.cuda.is_available(), torch.backends.mps.is_available(); model.to(device) "
             "and tensor.to(device).",
-            "next(model.parameters()).device tells where a model lives.",
+            "model.to(device) moves in place, but x.to(device) returns a new tensor: keep it. "
+            "A model lives where its first parameter (or buffer) lives: "
+            "itertools.chain(model.parameters(), model.buffers()).",
         ),
     ),
     Kata(
@@ -176,18 +187,79 @@ CURRICULUM: tuple[Kata, ...] = (
             "Which two methods make a class a map-style Dataset?",
             "__len__ and __getitem__; DataLoader(dataset, batch_size=..., shuffle=True, "
             "generator=...).",
-            "torch.utils.data.random_split(dataset, lengths, generator=...) splits reproducibly.",
+            "Give the DataLoader a seeded torch.Generator even without shuffle: each iter() "
+            "draws a seed from it, else from the global RNG. random_split(dataset, lengths, "
+            "generator=...) splits reproducibly but never checks for negative lengths.",
         ),
     ),
     Kata(
         "fit",
-        "the Keras fit() loop in PyTorch: epochs of training and validation, a history",
+        "Keras compile/fit/evaluate in PyTorch: epochs of train_epoch and evaluate, a "
+        "history of loss and val_loss",
         "From Keras fit() to a PyTorch loop",
         (
             "Which katas already did the work of one epoch of training and of validation?",
-            "Loop over epochs: train on every batch of train_loader, then evaluate on "
-            "val_loader; append each epoch's mean loss to the history.",
-            "Move the model to the device once, and each batch as it comes.",
+            "Loop over range(epochs): train_epoch on train_loader, then evaluate on "
+            "val_loader if there is one; append to history['loss'] and history['val_loss'].",
+            "model.to(device) once before the loop; _on_device(loader, device) moves each "
+            "batch as it comes.",
+        ),
+    ),
+    Kata(
+        "mlp",
+        "a multilayer perceptron from nn.Sequential: flatten, hidden layers, logits out",
+        "MLP",
+        (
+            "Which layer turns an image (B, C, H, W) into rows a Linear layer can take?",
+            "nn.Flatten(), then nn.Linear(in, hidden), nn.ReLU(), ... ; collect the layers "
+            "in a list and unpack it into nn.Sequential(*layers).",
+            "No activation after the last Linear: the loss takes raw logits.",
+        ),
+    ),
+    Kata(
+        "cnn",
+        "Conv2d and MaxPool2d output sizes, the flattened size, a small CNN",
+        "CNN",
+        (
+            "How many positions can a kernel of size k take along a row of H pixels?",
+            "out = floor((H + 2p - d(k - 1) - 1) / s) + 1 for Conv2d; MaxPool2d's stride "
+            "defaults to its kernel size; use // for integer division.",
+            "Run a dummy input through the feature layers (on the meta device it costs "
+            "nothing) or apply the formula layer by layer to get the flattened size.",
+        ),
+    ),
+    Kata(
+        "rnn",
+        "RNN, LSTM and GRU shapes, batch_first, h_n and c_n, the last time step",
+        "RNN, LSTM and GRU",
+        (
+            "Which dimension of an LSTM's input is time when batch_first=True, and which "
+            "when it is False?",
+            "output, (h_n, c_n) = lstm(x); h_n is (num_layers * directions, batch, hidden) "
+            "whatever batch_first says.",
+            "The last time step of a batch-first output is output[:, -1, :].",
+        ),
+    ),
+    Kata(
+        "embedding",
+        "nn.Embedding lookups, padding_idx, and a mean-pooled text classifier",
+        "Embedding",
+        (
+            "What does an embedding table hold in row i?",
+            "nn.Embedding(num_embeddings, embedding_dim, padding_idx=...) maps long "
+            "indices (*) to vectors (*, embedding_dim).",
+            "Mean-pool over the sequence dimension with a mask that ignores padding.",
+        ),
+    ),
+    Kata(
+        "regularization",
+        "dropout, weight decay and early stopping against overfitting",
+        "Avoiding overfitting",
+        (
+            "Why does a model that scores well on its training data do worse on new data?",
+            "nn.Dropout(p) zeroes a fraction p in training and scales the rest by 1/(1-p); "
+            "weight_decay= in the optimizer pulls weights toward zero.",
+            "Early stopping: keep a copy.deepcopy of the best state_dict and load it at the end.",
         ),
     ),
 )
