@@ -28,10 +28,11 @@ def atomic_save(obj: Any, path: str | Path) -> None:
 
     torch.save(obj, path) opens `path` for writing first: if pickling fails half-way (or
     the machine dies), the old file is already gone and the new one is broken. Instead:
-    write to a temporary file in the same folder (os.replace cannot move across file
-    systems atomically), flush it and os.fsync it (the bytes are on the disk, not in a
-    cache), then os.replace it onto `path`, which swaps the name in one step. If anything
-    fails, delete the temporary file and re-raise: no debris is left behind.
+    write to a temporary file in the same folder (os.replace renames within one file
+    system only, and /tmp is often another), flush it and os.fsync it (the bytes are on
+    the disk, not in a cache), then os.replace it onto `path`, which swaps the name in
+    one step. If anything fails, delete the temporary file and re-raise: no debris is
+    left behind.
 
     Raises FileNotFoundError naming the folder when the folder of `path` does not exist.
 
@@ -41,6 +42,7 @@ def atomic_save(obj: Any, path: str | Path) -> None:
     path = Path(path)
     if not path.parent.is_dir():
         raise FileNotFoundError(f"cannot save {path.name}: the folder {path.parent} does not exist")
+    # A unique name next to the target: the final rename then never crosses file systems.
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -136,8 +138,9 @@ def load_checkpoint(model: nn.Module, optimizer: torch.optim.Optimizer, path: st
     """Restore `model`, `optimizer` and the global torch RNG from the checkpoint at `path`.
 
     `model` and `optimizer` are fresh objects built as they were for the saved run (the
-    optimizer over this model's parameters). Return the epoch to go on from: training
-    epoch + 1, epoch + 2, ... then gives bit for bit what the uninterrupted run gave.
+    optimizer over this model's parameters). Return the saved epoch, the number of epochs
+    done: training epoch + 1, epoch + 2, ... then gives bit for bit what the
+    uninterrupted run gave.
     Restore the RNG last, after anything that might draw random numbers.
 
     Raises CheckpointError naming the file and the missing keys when the file holds no
