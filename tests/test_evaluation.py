@@ -173,8 +173,10 @@ def test_evaluate_uses_batch_norm_running_statistics_and_leaves_them_alone():
     torch.testing.assert_close(
         model[1].state_dict(),
         statistics,
-        msg=lambda m: "evaluate changed the batch norm's running_mean, running_var or "
-        f"num_batches_tracked: in train mode every forward updates them.\n{m}",
+        msg=lambda m: (
+            "evaluate changed the batch norm's running_mean, running_var or "
+            f"num_batches_tracked: in train mode every forward updates them.\n{m}"
+        ),
     )
     assert loss == pytest.approx(expected_loss, rel=1e-5), (
         f"evaluate gave loss {loss}, but the model in eval mode gives {expected_loss}: batch "

@@ -93,13 +93,15 @@ def test_zero_grad_prevents_gradient_accumulation():
     expected = _gradients_of_one_backward(after_first_step, nn.MSELoss(), X, y)
     used = optimizer.grads_used[1]
     assert all(g is not None for g in used), "the second step() found no gradient in p.grad"
-    for got, want in zip(used, expected):
+    for got, want in zip(used, expected, strict=True):
         torch.testing.assert_close(
             got,
             want,
-            msg=lambda m: "the second step used gradients that are not those of one backward "
-            "pass at the current weights; they add up in .grad unless optimizer.zero_grad() "
-            f"clears them first.\n{m}",
+            msg=lambda m: (
+                "the second step used gradients that are not those of one backward "
+                "pass at the current weights; they add up in .grad unless optimizer.zero_grad() "
+                f"clears them first.\n{m}"
+            ),
         )
 
 
@@ -111,7 +113,7 @@ def test_train_step_applies_exactly_one_optimizer_update():
     lr = 0.1
     train_step(model, nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=lr), X, y)
     grads = _gradients_of_one_backward(before, nn.MSELoss(), X, y)
-    for new, old, grad in zip(model.parameters(), before.parameters(), grads):
+    for new, old, grad in zip(model.parameters(), before.parameters(), grads, strict=True):
         torch.testing.assert_close(
             new.detach(),
             old.detach() - lr * grad,
@@ -130,8 +132,10 @@ def test_parameters_outside_the_optimizer_stay_unchanged():
     torch.testing.assert_close(
         model[0].state_dict(),
         first_layer,
-        msg=lambda m: "the first layer changed though the optimizer does not hold it: "
-        f"weights must change through optimizer.step() only.\n{m}",
+        msg=lambda m: (
+            "the first layer changed though the optimizer does not hold it: "
+            f"weights must change through optimizer.step() only.\n{m}"
+        ),
     )
     for name, old in last_layer.items():
         assert not torch.equal(model[2].state_dict()[name], old), (

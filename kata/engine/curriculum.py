@@ -59,11 +59,13 @@ CURRICULUM: tuple[Kata, ...] = (
         "requires_grad, backward, .grad, accumulation, no_grad, detach, a custom Function",
         "Autograd",
         (
-            "Which tensor must have requires_grad=True for .grad to be filled in?",
-            "backward() works from a scalar; .grad adds up over calls; torch.no_grad() and "
-            ".detach() cut a tensor off the graph.",
-            "A torch.autograd.Function has static forward(ctx, ...) and backward(ctx, grad); "
-            "ctx.save_for_backward keeps what backward needs, ctx.saved_tensors returns it.",
+            "Which tensor must have requires_grad=True for .grad to be filled in, and how do "
+            "you get one that is not tied to the caller's x?",
+            "x.detach().clone().requires_grad_(True) is a fresh leaf; backward() needs a "
+            "one-element output and adds into .grad; `with torch.no_grad():` records no graph.",
+            "Adding t.detach() changes a value but not its gradient; a torch.autograd.Function "
+            "has static forward(ctx, x) and backward(ctx, grad_output), and "
+            "ctx.save_for_backward / ctx.saved_tensors carry x from one to the other.",
         ),
     ),
     Kata(
@@ -72,7 +74,8 @@ CURRICULUM: tuple[Kata, ...] = (
         "Data preparation",
         (
             "What shape does torch.arange give, and what shape does a model with one input want?",
-            ".unsqueeze(1) turns (N,) into (N, 1); the split index is int(fraction * N).",
+            ".unsqueeze(1) turns (N,) into (N, 1); dtype=torch.float32 keeps whole-number "
+            "arguments from counting in int64; the split index is int(fraction * N).",
             "X[:split] is the training part and X[split:] the rest; X[split] is a single sample.",
         ),
     ),
@@ -85,18 +88,23 @@ CURRICULUM: tuple[Kata, ...] = (
             "nn.Parameter registers a tensor as a parameter; nn.Linear(1, 1) holds a weight "
             "and a bias; model.parameters() yields them all.",
             "torch.manual_seed(seed) right before building a model makes its initial "
-            "weights repeatable; p.numel() counts the elements of a parameter.",
+            "weights repeatable; p.numel() counts the elements of a parameter and "
+            "p.requires_grad is False for a frozen one.",
         ),
     ),
     Kata(
         "losses_and_activations",
-        "ReLU, Sigmoid, Tanh, Softmax(dim); MSE, L1, CrossEntropy, BCE and BCEWithLogits",
+        "ReLU, Sigmoid, Tanh, Softmax(dim); MSE, L1, CrossEntropy, BCEWithLogits and the "
+        "target format each loss needs",
         "Losses and activations",
         (
-            "Which loss fits a regression, a yes/no question, a choice among many classes?",
-            "nn.CrossEntropyLoss takes raw logits and class indices (long) or class "
-            "probabilities (float); nn.BCEWithLogitsLoss takes logits and float targets.",
-            "softmax(x, dim=1) makes each row sum to 1; sigmoid squeezes into (0, 1).",
+            "Which loss fits a regression, a yes/no question, a choice among many classes, "
+            "and what dtype and shape must each one's targets have?",
+            "torch.softmax(x, dim=1) normalises each row; nn.CrossEntropyLoss takes raw logits "
+            "with long class indices (N,) or float class probabilities (N, C); "
+            "nn.BCEWithLogitsLoss takes logits and float targets of the same shape.",
+            "F.one_hot(indices, C).float() gives class probabilities and .long() fixes float "
+            "indices; log(1 + exp(-|x|)) never overflows, and torch.log1p computes it.",
         ),
     ),
     Kata(
@@ -107,8 +115,8 @@ CURRICULUM: tuple[Kata, ...] = (
             "What does an optimizer need to know about the model, and what about the step size?",
             "torch.optim.SGD(model.parameters(), lr=...); momentum= and weight_decay= are "
             "keyword arguments; Adam and RMSprop take the same first two.",
-            "optimizer.step() applies p -= lr * p.grad for plain SGD; zero_grad() sets grads "
-            "to None.",
+            "Plain SGD's step is p.add_(p.grad, alpha=-lr) under torch.no_grad(); zero_grad() "
+            "sets grads to None; every dict in optimizer.param_groups has an 'lr' to change.",
         ),
     ),
     Kata(

@@ -19,7 +19,9 @@ from kata.training_loop import train_epoch
 Batches = Iterable[tuple[torch.Tensor, torch.Tensor]]
 
 
-def _on_device(loader: Batches, device: torch.device) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+def _on_device(
+    loader: Batches, device: torch.device
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     """Each (X, y) batch of `loader`, moved to `device` as it comes (a no-op where it is)."""
     for X, y in loader:
         yield X.to(device), y.to(device)
@@ -54,7 +56,7 @@ def fit(
 
     The model is moved to `device` first and stays there; the loaders may hold CPU
     tensors: move each batch as it comes (the helper _on_device does). model.to(device)
-    keeps the same Parameter objects for cpu, cuda and mps tensors (it swaps their data),
+    keeps the same Parameter objects for cpu, cuda and mps tensors (it sets their .data),
     so an optimizer built before the move still updates them; building it after the move
     is the habit the torch docs recommend.
 
