@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from torch import nn
@@ -33,6 +33,7 @@ REFERENCE_ACTIVATIONS = {"relu": nn.ReLU(), "sigmoid": nn.Sigmoid(), "tanh": nn.
 
 
 @pytest.mark.parametrize("name", sorted(REFERENCE_ACTIVATIONS))
+@settings(max_examples=40)
 @given(x=hnp.arrays(np.float32, shapes, elements=float32s))
 def test_activate_matches_the_torch_module_and_keeps_the_shape(name, x):
     x = torch.from_numpy(x)
@@ -47,7 +48,9 @@ def test_activate_matches_the_torch_module_and_keeps_the_shape(name, x):
 def test_activate_squeezes_into_the_range_of_each_activation():
     x = torch.arange(-20.0, 21.0)  # x[20] == 0
     relu, sigmoid, tanh = (activate(x, name) for name in ("relu", "sigmoid", "tanh"))
-    assert (relu >= 0).all() and torch.equal(relu[x > 0], x[x > 0]), "relu keeps x > 0, zeroes the rest"
+    assert (relu >= 0).all() and torch.equal(relu[x > 0], x[x > 0]), (
+        "relu keeps x > 0, zeroes the rest"
+    )
     assert ((sigmoid >= 0) & (sigmoid <= 1)).all(), "sigmoid must lie in [0, 1]"
     assert sigmoid[20] == 0.5, f"sigmoid(0) must be 0.5, got {sigmoid[20].item()}"
     assert ((tanh >= -1) & (tanh <= 1)).all() and tanh[20] == 0, "tanh lies in [-1, 1], tanh(0) = 0"
@@ -96,7 +99,9 @@ def test_softmax_rows_is_stable_for_huge_logits():
     assert torch.isfinite(probabilities).all(), (
         f"got {probabilities}: exp(1000) overflows; torch.softmax subtracts each row's max first"
     )
-    torch.testing.assert_close(probabilities, torch.softmax(logits - logits.amax(1, keepdim=True), 1))
+    torch.testing.assert_close(
+        probabilities, torch.softmax(logits - logits.amax(1, keepdim=True), 1)
+    )
 
 
 def test_softmax_rows_rejects_logits_that_are_not_a_batch_of_rows():
@@ -133,6 +138,7 @@ def test_loss_for_task_rejects_an_unknown_task_and_lists_the_valid_ones():
 # regression_loss -----------------------------------------------------------------------
 
 
+@settings(max_examples=50)
 @given(data=st.data(), shape=shapes)
 def test_regression_loss_matches_mse_loss_for_equal_shapes(data, shape):
     predictions, targets = (
@@ -162,7 +168,9 @@ def test_regression_loss_refuses_the_column_against_vector_shapes_that_mse_loss_
 
 @given(data=st.data(), num_classes=st.integers(min_value=1, max_value=6), n=positive_sizes)
 def test_to_class_probabilities_gives_float_one_hot_rows(data, num_classes, n):
-    indices = torch.tensor(data.draw(st.lists(st.integers(0, num_classes - 1), min_size=n, max_size=n)))
+    indices = torch.tensor(
+        data.draw(st.lists(st.integers(0, num_classes - 1), min_size=n, max_size=n))
+    )
     probabilities = to_class_probabilities(indices, num_classes)
     assert probabilities.shape == (n, num_classes), (
         f"expected shape ({n}, {num_classes}), got {tuple(probabilities.shape)}"
@@ -178,7 +186,9 @@ def test_to_class_probabilities_gives_float_one_hot_rows(data, num_classes, n):
 def test_cross_entropy_of_one_hot_probabilities_equals_cross_entropy_of_indices(data, seed, batch):
     n, num_classes = batch
     logits = torch.randn(n, num_classes, generator=torch.Generator().manual_seed(seed))
-    indices = torch.tensor(data.draw(st.lists(st.integers(0, num_classes - 1), min_size=n, max_size=n)))
+    indices = torch.tensor(
+        data.draw(st.lists(st.integers(0, num_classes - 1), min_size=n, max_size=n))
+    )
     loss = nn.CrossEntropyLoss()
     torch.testing.assert_close(
         loss(logits, to_class_probabilities(indices, num_classes)),
@@ -205,8 +215,12 @@ def test_to_class_probabilities_rejects_an_index_outside_the_classes(bad_index):
 def test_multiclass_loss_matches_cross_entropy_for_class_indices(data, seed, batch):
     n, num_classes = batch
     logits = torch.randn(n, num_classes, generator=torch.Generator().manual_seed(seed))
-    indices = torch.tensor(data.draw(st.lists(st.integers(0, num_classes - 1), min_size=n, max_size=n)))
-    torch.testing.assert_close(multiclass_loss(logits, indices), nn.CrossEntropyLoss()(logits, indices))
+    indices = torch.tensor(
+        data.draw(st.lists(st.integers(0, num_classes - 1), min_size=n, max_size=n))
+    )
+    torch.testing.assert_close(
+        multiclass_loss(logits, indices), nn.CrossEntropyLoss()(logits, indices)
+    )
 
 
 @given(seed=seeds, batch=batches)
@@ -239,12 +253,15 @@ def test_multiclass_loss_accepts_int32_class_indices_that_torch_rejects():
     logits, indices = torch.randn(4, 3), torch.tensor([0, 2, 1, 2], dtype=torch.int32)
     with pytest.raises(RuntimeError, match="expected target dtype to be Long"):
         nn.CrossEntropyLoss()(logits, indices)
-    torch.testing.assert_close(multiclass_loss(logits, indices), nn.CrossEntropyLoss()(logits, indices.long()))
+    torch.testing.assert_close(
+        multiclass_loss(logits, indices), nn.CrossEntropyLoss()(logits, indices.long())
+    )
 
 
 # binary_loss_from_logits ---------------------------------------------------------------
 
 
+@settings(max_examples=50)
 @given(data=st.data(), shape=shapes)
 def test_binary_loss_from_logits_matches_bce_with_logits_loss(data, shape):
     logits = torch.from_numpy(data.draw(hnp.arrays(np.float32, shape, elements=huge_float32s)))

@@ -238,14 +238,16 @@ CURRICULUM: tuple[Kata, ...] = (
     ),
     Kata(
         "rnn",
-        "RNN, LSTM and GRU shapes, batch_first, h_n and c_n, the last time step",
+        "RNN, LSTM and GRU shapes, batch_first, h_n and c_n, the last time step, a sequence "
+        "classifier",
         "RNN, LSTM and GRU",
         (
             "Which dimension of an LSTM's input is time when batch_first=True, and which "
-            "when it is False?",
+            "when it is False? Does batch_first change h_n?",
             "output, (h_n, c_n) = lstm(x); h_n is (num_layers * directions, batch, hidden) "
             "whatever batch_first says.",
-            "The last time step of a batch-first output is output[:, -1, :].",
+            "Index the time dimension with -1; for a one-directional layer that step equals "
+            "h_n[-1].",
         ),
     ),
     Kata(
@@ -253,10 +255,12 @@ CURRICULUM: tuple[Kata, ...] = (
         "nn.Embedding lookups, padding_idx, and a mean-pooled text classifier",
         "Embedding",
         (
-            "What does an embedding table hold in row i?",
+            "What does an embedding table hold in row i, and which ids can a table of "
+            "vocab_size rows look up?",
             "nn.Embedding(num_embeddings, embedding_dim, padding_idx=...) maps long "
             "indices (*) to vectors (*, embedding_dim).",
-            "Mean-pool over the sequence dimension with a mask that ignores padding.",
+            "Mean-pool over the sequence with a mask that ignores padding: tokens != "
+            "padding_idx, a sum over dim 1, and a count clamped to at least 1.",
         ),
     ),
     Kata(
@@ -268,6 +272,17 @@ CURRICULUM: tuple[Kata, ...] = (
             "nn.Dropout(p) zeroes a fraction p in training and scales the rest by 1/(1-p); "
             "weight_decay= in the optimizer pulls weights toward zero.",
             "Early stopping: keep a copy.deepcopy of the best state_dict and load it at the end.",
+        ),
+    ),
+    Kata(
+        "capstones",
+        "real handwritten digits with the MLP and the CNN, and an LSTM on sequences",
+        "MLP, CNN and RNN pipelines end to end",
+        (
+            "Which earlier katas give you the data split, the model, the loop and the score?",
+            "sklearn.datasets.load_digits() ships 1,797 8x8 digits inside scikit-learn; "
+            "scale the pixels, make tensors, split 80/20 with a seeded generator.",
+            "Build the loaders, then fit() and evaluate() from the earlier katas do the rest.",
         ),
     ),
 )
