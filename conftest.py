@@ -22,9 +22,11 @@ from kata.engine.results import kata_of, where_in_kata
 
 # Learners get quick feedback; `make test` asks for the `ci` profile (derandomized, more
 # examples). Torch's first calls are slow, so no profile has a deadline.
-hypothesis.settings.register_profile("learner", max_examples=25, deadline=None)
+# The explain phase reruns a failing test hundreds of times: seconds per test on a stub.
+_PHASES = [p for p in hypothesis.Phase if p is not hypothesis.Phase.explain]
+hypothesis.settings.register_profile("learner", max_examples=25, deadline=None, phases=_PHASES)
 hypothesis.settings.register_profile(
-    "ci", max_examples=100, deadline=None, derandomize=True, print_blob=True
+    "ci", max_examples=100, deadline=None, derandomize=True, print_blob=True, phases=_PHASES
 )
 hypothesis.settings.load_profile("learner")
 

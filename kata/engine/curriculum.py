@@ -268,10 +268,14 @@ CURRICULUM: tuple[Kata, ...] = (
         "dropout, weight decay and early stopping against overfitting",
         "Avoiding overfitting",
         (
-            "Why does a model that scores well on its training data do worse on new data?",
-            "nn.Dropout(p) zeroes a fraction p in training and scales the rest by 1/(1-p); "
-            "weight_decay= in the optimizer pulls weights toward zero.",
-            "Early stopping: keep a copy.deepcopy of the best state_dict and load it at the end.",
+            "Why does a model that scores well on its training data do worse on new data, "
+            "and which epoch's weights would you rather keep?",
+            "torch.rand(x.shape, generator=..., device=x.device) < 1 - p marks what dropout "
+            "keeps, and the kept values are divided by 1 - p; "
+            "torch.optim.SGD(..., weight_decay=wd) adds wd * w to every gradient.",
+            "model.state_dict() shares memory with the live weights: keep "
+            "copy.deepcopy(model.state_dict()) of the best epoch and give it back with "
+            "model.load_state_dict; validate under model.eval() and torch.no_grad().",
         ),
     ),
     Kata(

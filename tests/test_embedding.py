@@ -1,0 +1,334 @@
+"""Kata 17, embedding: what each function in kata/embedding.py must do."""
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from torch import nn
+
+from kata.embedding import (
+    BagOfEmbeddings,
+    check_token_ids,
+    embedding_lookup,
+    make_embedding,
+    masked_mean,
+)
+
+vocab_sizes = st.integers(min_value=1, max_value=8)
+dims = st.integers(min_value=1, max_value=4)
+index_shapes = st.lists(st.integers(min_value=1, max_value=4), max_size=3).map(tuple)
+bounded_floats = st.floats(min_value=-10, max_value=10, allow_nan=False, allow_infinity=False)
+
+
+def _ids(data, vocab_size, shape, low=0, high=None):
+    high = vocab_size - 1 if high is None else high
+    drawn = data.draw(hnp.arrays(np.int64, shape, elements=st.integers(low, high)))
+    return torch.from_numpy(drawn)
+
+
+def _embedding_table(model):
+    tables = [m for m in model.modules() if isinstance(m, (nn.Embedding, nn.EmbeddingBag))]
+    assert len(tables) == 1, f"expected one embedding table in the model, found {len(tables)}"
+    return tables[0]
+
+
+# check_token_ids
+
+
+def test_check_token_ids_accepts_valid_ids_of_both_integer_dtypes():
+    for dtype in (torch.int64, torch.int32):
+        assert check_token_ids(torch.tensor([[0, 4], [2, 1]], dtype=dtype), 5) is None
+    assert check_token_ids(torch.zeros(0, dtype=torch.long), 5) is None, "no ids are valid ids"
+
+
+@given(data=st.data(), vocab_size=vocab_sizes, shape=index_shapes)
+def test_check_token_ids_rejects_exactly_the_ids_nn_embedding_rejects(data, vocab_size, shape):
+    tokens = _ids(data, vocab_size, shape, low=-3, high=vocab_size + 2)
+    try:
+        nn.functional.embedding(tokens, torch.zeros(vocab_size, 1))
+        torch_refuses = False
+    except IndexError:
+        torch_refuses = True
+    try:
+        check_token_ids(tokens, vocab_size)
+        kata_refuses = False
+    except ValueError:
+        kata_refuses = True
+    assert kata_refuses == torch_refuses, (
+        f"for ids {tokens.tolist()} and vocab_size={vocab_size}, nn.Embedding "
+        f"{'raises IndexError' if torch_refuses else 'accepts them'} but check_token_ids "
+        f"{'raised ValueError' if kata_refuses else 'accepted them'}: valid ids are 0 to "
+        f"{vocab_size - 1}, and negative ids do not count from the end"
+    )
+
+
+def test_check_token_ids_names_the_bad_id_and_the_vocabulary_size():
+    with pytest.raises(ValueError, match="73") as raised:
+        check_token_ids(torch.tensor([[3, 73], [1, 2]]), 50)
+    assert "50" in str(raised.value), f"the message should name the vocabulary size: {raised.value}"
+
+
+def test_check_token_ids_rejects_a_negative_id():
+    with pytest.raises(ValueError, match="-1"):
+        check_token_ids(torch.tensor([2, -1]), 5)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bool], ids=["float32", "bool"])
+def test_check_token_ids_rejects_ids_that_are_not_integers_naming_the_dtype(dtype):
+    with pytest.raises(ValueError, match=str(dtype).removeprefix("torch.")):
+        check_token_ids(torch.tensor([1, 0], dtype=dtype), 5)
+
+
+# embedding_lookup
+
+
+@given(data=st.data(), vocab_size=vocab_sizes, dim=dims, shape=index_shapes)
+def test_embedding_lookup_matches_nn_functional_embedding(data, vocab_size, dim, shape):
+    weight = torch.from_numpy(
+        data.draw(hnp.arrays(np.float64, (vocab_size, dim), elements=bounded_floats))
+    )
+    tokens = _ids(data, vocab_size, shape)
+    got = embedding_lookup(weight, tokens)
+    assert tuple(got.shape) == (*shape, dim), (
+        f"ids of shape {shape} in a ({vocab_size}, {dim}) table gave shape {tuple(got.shape)}, "
+        f"expected {(*shape, dim)}: one row of the table per id"
+    )
+    torch.testing.assert_close(got, nn.functional.embedding(tokens, weight))
+
+
+def test_embedding_lookup_sends_gradients_like_nn_embedding():
+    tokens = torch.tensor([[1, 3, 1], [0, 1, 4]])
+    table = nn.Embedding(5, 3)
+    upstream = torch.randn(2, 3, 3)
+    (table(tokens) * upstream).sum().backward()
+    weight = table.weight.detach().clone().requires_grad_()
+    (embedding_lookup(weight, tokens) * upstream).sum().backward()
+    assert weight.grad is not None, "no gradient reached the table: keep the lookup in the graph"
+    torch.testing.assert_close(
+        weight.grad,
+        table.weight.grad,
+        msg="a row's gradient is the sum of the gradients of every place that used it",
+    )
+
+
+def test_embedding_lookup_rejects_a_negative_id_that_plain_indexing_would_wrap():
+    with pytest.raises(ValueError, match="-1"):
+        embedding_lookup(torch.randn(4, 2), torch.tensor([0, -1]))
+
+
+# make_embedding
+
+
+def test_make_embedding_builds_the_asked_table():
+    table = make_embedding(7, 3, padding_idx=2)
+    assert isinstance(table, nn.Embedding), f"expected an nn.Embedding, got {type(table).__name__}"
+    got = (tuple(table.weight.shape), table.padding_idx)
+    assert got == ((7, 3), 2), f"expected weight (7, 3) and padding_idx 2, got {got}"
+
+
+@pytest.mark.parametrize("padding_idx", [0, 6])
+def test_padding_row_starts_at_zeros(padding_idx):
+    weight = make_embedding(7, 3, padding_idx=padding_idx).weight.detach()
+    assert torch.equal(weight[padding_idx], torch.zeros(3)), (
+        f"row {padding_idx} (padding) is {weight[padding_idx].tolist()}, expected zeros"
+    )
+    assert (weight.abs().sum(dim=1) > 0).sum() == 6, "the other rows start random"
+
+
+def test_padding_row_gets_no_gradient():
+    table = make_embedding(6, 3, padding_idx=0)
+    table(torch.tensor([[0, 2, 0, 5]])).pow(2).sum().backward()
+    grad = table.weight.grad
+    assert torch.equal(grad[0], torch.zeros(3)), (
+        f"the padding row got gradient {grad[0].tolist()}: pass padding_idx to nn.Embedding"
+    )
+    assert grad[2].abs().sum() > 0 and grad[5].abs().sum() > 0, "the rows used must learn"
+
+
+@pytest.mark.parametrize("vocab_size", [0, -1])
+def test_make_embedding_rejects_a_vocabulary_below_one(vocab_size):
+    with pytest.raises(ValueError, match="vocab_size"):
+        make_embedding(vocab_size, 3)
+
+
+def test_make_embedding_rejects_an_embedding_dim_below_one():
+    with pytest.raises(ValueError, match="embedding_dim"):
+        make_embedding(5, 0)
+
+
+@pytest.mark.parametrize("padding_idx", [-1, 5])
+def test_make_embedding_rejects_a_padding_idx_outside_the_table(padding_idx):
+    with pytest.raises(ValueError, match="padding_idx"):
+        make_embedding(5, 3, padding_idx=padding_idx)
+
+
+# masked_mean
+
+
+@given(
+    data=st.data(),
+    batch=st.integers(1, 4),
+    seq_len=st.integers(1, 5),
+    dim=dims,
+)
+def test_masked_mean_averages_only_the_vectors_the_mask_keeps(data, batch, seq_len, dim):
+    vectors = torch.from_numpy(
+        data.draw(hnp.arrays(np.float64, (batch, seq_len, dim), elements=bounded_floats))
+    )
+    mask = torch.from_numpy(data.draw(hnp.arrays(np.bool_, (batch, seq_len))))
+    got = masked_mean(vectors, mask)
+    expected = torch.stack(
+        [
+            v[m].mean(dim=0) if m.any() else torch.zeros(dim, dtype=v.dtype)
+            for v, m in zip(vectors, mask, strict=True)
+        ]
+    )
+    assert tuple(got.shape) == (batch, dim), (
+        f"expected one mean per sequence, ({batch}, {dim}); got {tuple(got.shape)}"
+    )
+    torch.testing.assert_close(got, expected)
+
+
+def test_masked_mean_of_a_row_with_nothing_kept_is_zeros_not_nan():
+    got = masked_mean(torch.ones(2, 3, 4), torch.tensor([[True, False, True], [False] * 3]))
+    assert torch.equal(got[1], torch.zeros(4)), (
+        f"a row with an all-False mask gave {got[1].tolist()}: 0 / 0 is NaN, clamp the count"
+    )
+
+
+def test_masked_mean_names_both_shapes_when_they_do_not_match():
+    with pytest.raises(ValueError, match=r"\(2, 3, 4\)") as raised:
+        masked_mean(torch.ones(2, 3, 4), torch.ones(3, 2, dtype=torch.bool))
+    assert "(3, 2)" in str(raised.value), (
+        f"the message should name the mask's shape: {raised.value}"
+    )
+
+
+# BagOfEmbeddings
+
+
+def _sentences(batch, seq_len, vocab_size=10, padding_idx=0):
+    """Random ids with no padding in them."""
+    real = torch.tensor([i for i in range(vocab_size) if i != padding_idx])
+    return real[torch.randint(len(real), (batch, seq_len))]
+
+
+@pytest.mark.parametrize(("batch", "seq_len"), [(1, 1), (3, 5), (6, 2)])
+def test_bag_gives_one_row_of_logits_per_sequence(batch, seq_len, device):
+    model = BagOfEmbeddings(vocab_size=10, embedding_dim=4, num_classes=3).to(device)
+    logits = model(_sentences(batch, seq_len).to(device))
+    assert tuple(logits.shape) == (batch, 3), (
+        f"a ({batch}, {seq_len}) batch of ids gave logits {tuple(logits.shape)}, "
+        f"expected ({batch}, 3)"
+    )
+    assert logits.device.type == device.type, f"logits are on {logits.device}, not {device}"
+
+
+@pytest.mark.parametrize("padding_idx", [0, 9])
+def test_extra_padding_leaves_the_logits_unchanged(padding_idx, device):
+    torch.manual_seed(0)
+    model = BagOfEmbeddings(10, 4, 3, padding_idx=padding_idx).to(device)
+    tokens = _sentences(3, 4, padding_idx=padding_idx)
+    pad = torch.full((3, 2), padding_idx)
+    padded = torch.cat([pad[:, :1], tokens[:, :2], pad, tokens[:, 2:], pad], dim=1)  # (3, 9)
+    before, after = model(tokens.to(device)), model(padded.to(device))
+    torch.testing.assert_close(
+        after,
+        before,
+        msg=f"padding with id {padding_idx} changed the logits: average over the real tokens "
+        "only, dividing by how many there are, not by the padded length",
+    )
+
+
+def test_word_order_does_not_change_the_logits():
+    model = BagOfEmbeddings(10, 4, 3)
+    tokens = _sentences(2, 5)
+    torch.testing.assert_close(model(tokens.flip(1)), model(tokens), msg="a bag has no order")
+
+
+def test_repeating_every_token_leaves_the_logits_unchanged():
+    model = BagOfEmbeddings(10, 4, 3)
+    tokens = _sentences(2, 3)
+    torch.testing.assert_close(
+        model(tokens.repeat(1, 2)),
+        model(tokens),
+        msg="a sentence said twice gave other logits: pool with the mean, not the sum",
+    )
+
+
+def test_gradients_reach_the_rows_used_and_the_classifier_but_not_the_padding_row(device):
+    torch.manual_seed(0)
+    model = BagOfEmbeddings(10, 4, 3, padding_idx=0).to(device)
+    tokens = torch.tensor([[3, 5, 0, 0], [5, 7, 8, 0]], device=device)
+    loss = nn.functional.cross_entropy(model(tokens), torch.tensor([0, 2], device=device))
+    loss.backward()
+    for name, parameter in model.named_parameters():
+        assert parameter.grad is not None, f"no gradient reached {name}"
+    row_grad = _embedding_table(model).weight.grad.abs().sum(dim=1).cpu()
+    used = torch.zeros(10, dtype=torch.bool)
+    used[[3, 5, 7, 8]] = True
+    assert (row_grad[used] > 0).all(), f"rows 3, 5, 7, 8 were used, got row gradients {row_grad}"
+    assert (row_grad[~used] == 0).all(), (
+        f"only rows 3, 5, 7, 8 were used, yet others got gradient: {row_grad.tolist()} "
+        "(row 0 is padding: it must get none)"
+    )
+
+
+def test_bag_rejects_float_tokens_naming_the_dtype():
+    with pytest.raises(ValueError, match="float32"):
+        BagOfEmbeddings(10, 4, 3)(torch.ones(2, 3))
+
+
+def test_bag_rejects_an_out_of_range_id_naming_it_and_the_vocabulary_size():
+    with pytest.raises(ValueError, match="13") as raised:
+        BagOfEmbeddings(10, 4, 3)(torch.tensor([[1, 13, 2]]))
+    assert "10" in str(raised.value), f"the message should name the vocabulary size: {raised.value}"
+
+
+@pytest.mark.parametrize("vocab_size", [0, -4])
+def test_bag_rejects_a_vocabulary_below_one(vocab_size):
+    with pytest.raises(ValueError, match="vocab_size"):
+        BagOfEmbeddings(vocab_size, 4, 3)
+
+
+def test_bag_rejects_tokens_that_are_not_a_batch_of_sequences():
+    with pytest.raises(ValueError, match=r"\(6,\)"):
+        BagOfEmbeddings(10, 4, 3)(torch.arange(6))
+
+
+def _which_token_task(n, generator):
+    """Sequences of noise ids 4..9 with one signal id 1, 2 or 3 and some padding (0).
+
+    The class is the signal id minus 1: only which signal token appears decides it.
+    """
+    lengths = torch.randint(2, 7, (n,), generator=generator)
+    tokens = torch.randint(4, 10, (n, 6), generator=generator)
+    labels = torch.randint(0, 3, (n,), generator=generator)
+    slot = (torch.rand(n, generator=generator) * lengths).long()
+    tokens[torch.arange(n), slot] = labels + 1
+    tokens[torch.arange(6) >= lengths.unsqueeze(1)] = 0
+    return tokens, labels
+
+
+def test_bag_learns_which_token_decides_the_class(device):
+    generator = torch.Generator().manual_seed(0)
+    train_x, train_y = _which_token_task(120, generator)
+    test_x, test_y = _which_token_task(200, generator)
+    torch.manual_seed(0)
+    model = BagOfEmbeddings(10, 8, 3).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.05)
+    for _ in range(25):
+        optimizer.zero_grad()
+        loss = nn.functional.cross_entropy(model(train_x.to(device)), train_y.to(device))
+        loss.backward()
+        optimizer.step()
+    with torch.no_grad():
+        predicted = model(test_x.to(device)).argmax(dim=1).cpu()
+    accuracy = (predicted == test_y).float().mean().item()
+    assert accuracy >= 0.9, (
+        f"after 25 Adam steps the classifier gets {accuracy:.0%} of new sequences right, "
+        "expected at least 90% (the reference gets 100% for any of 20 seeds; chance is 33%): "
+        "do gradients reach both the embedding and the linear layer?"
+    )
