@@ -289,6 +289,28 @@ CURRICULUM: tuple[Kata, ...] = (
             "Build the loaders, then fit() and evaluate() from the earlier katas do the rest.",
         ),
     ),
+    Kata(
+        "performance",
+        "what makes a training step fast or slow: batching, syncs, threads, the optimizer",
+        "Benchmarks of the training step",
+        (
+            "How many times does your step go back to Python, or wait for a number, per sample?",
+            "One batched forward and backward over (N, ...) beats N small ones; .item() forces "
+            "the device to finish before Python goes on.",
+            "Keep losses as tensors inside the loop and call .item() once at the end.",
+        ),
+    ),
+    Kata(
+        "distributed",
+        "DistributedDataParallel on two CPU processes: process group, sampler, rank-0 saves",
+        "Beyond one machine",
+        (
+            "What must every process know to join the others, and which data is its own?",
+            "dist.init_process_group(backend, init_method=..., rank=..., world_size=...); "
+            "DistributedSampler(dataset, num_replicas=..., rank=...); DDP(model).",
+            "Only rank 0 saves, and saves model.module.state_dict() so a plain model can load it.",
+        ),
+    ),
 )
 
 BY_NAME = {kata.name: kata for kata in CURRICULUM}
