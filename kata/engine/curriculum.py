@@ -55,6 +55,20 @@ CURRICULUM: tuple[Kata, ...] = (
         ),
     ),
     Kata(
+        "bug_item_and_view",
+        "fix the bug: .item() on a tensor of many elements, .view() after .permute()",
+        "Tensors",
+        (
+            "Both helpers passed on tiny inputs: what is different about a batch of three, "
+            "or an image with three channels?",
+            ".item() turns a one-element tensor into a Python number and refuses any other; "
+            ".view() never copies, so it needs strides that fit the new shape, and "
+            ".permute() changes the strides.",
+            "Reduce to one element before asking for a number; x.stride() shows why the "
+            "permuted tensor cannot be viewed, and .reshape() copies when it must.",
+        ),
+    ),
+    Kata(
         "autograd",
         "requires_grad, backward, .grad, accumulation, no_grad, detach, a custom Function",
         "Autograd",
@@ -77,6 +91,19 @@ CURRICULUM: tuple[Kata, ...] = (
             ".unsqueeze(1) turns (N,) into (N, 1); dtype=torch.float32 keeps whole-number "
             "arguments from counting in int64; the split index is int(fraction * N).",
             "X[:split] is the training part and X[split:] the rest; X[split] is a single sample.",
+        ),
+    ),
+    Kata(
+        "bug_split_slice",
+        "fix the bug: a test set that is one sample instead of the last 20% of the data",
+        "Data preparation",
+        (
+            "What shape does X_test have for X of shape (50, 1), and what shape should a "
+            "set of 10 samples have?",
+            "Indexing with an integer, X[i], removes the first dimension and gives one "
+            "sample; slicing, X[i:j], keeps it and gives a batch.",
+            "The training part is a slice from the start to the split index: the test part "
+            "is the slice from there to the end.",
         ),
     ),
     Kata(
@@ -108,6 +135,46 @@ CURRICULUM: tuple[Kata, ...] = (
         ),
     ),
     Kata(
+        "bug_loss_broadcast",
+        "fix the bug: predictions (N, 1) against targets (N,) broadcast to (N, N) in "
+        "MSELoss",
+        "Losses and activations",
+        (
+            "Why is the loss of perfect predictions not 0, and what shape does predictions "
+            "- targets have when they are (N, 1) and (N,)?",
+            "Broadcasting lines shapes up from the right: (N, 1) against (N,) gives (N, N), "
+            "every prediction against every target. nn.MSELoss only warns about it.",
+            "Give both the same shape before the loss: .squeeze(1), .reshape(-1) or "
+            ".view_as(); check that they hold as many samples first.",
+        ),
+    ),
+    Kata(
+        "bug_softmax_before_loss",
+        "fix the bug: softmax outputs fed to CrossEntropyLoss, which wants raw logits",
+        "Losses and activations",
+        (
+            "Why would a loss stop at 0.55 for 3 classes when every prediction is right and "
+            "sure, and what range do its inputs have?",
+            "nn.CrossEntropyLoss computes log_softmax of its input itself; a softmax before "
+            "it squeezes the 'logits' into [0, 1], and its gradient vanishes where it is sure.",
+            "Pass the last layer's raw scores straight to the loss; take a softmax only to "
+            "show probabilities to a person.",
+        ),
+    ),
+    Kata(
+        "bug_target_dtype",
+        "fix the bug: class targets as float or int32 where CrossEntropyLoss wants int64",
+        "Losses and activations",
+        (
+            "What dtype does torch.from_numpy give for labels read from a CSV file, and "
+            "which does nn.CrossEntropyLoss expect for class indices?",
+            "Class indices are int64 (torch.long); a floating-point target means class "
+            "probabilities of shape (N, C). torch.as_tensor(a, dtype=...) converts.",
+            "Check that every label is a whole number >= 0 before converting: a cast to "
+            "int64 would turn 1.5 into 1 without a word.",
+        ),
+    ),
+    Kata(
         "optimizers",
         "SGD, momentum, Adam, RMSprop from model.parameters(); step, zero_grad, weight decay",
         "Optimizers",
@@ -134,6 +201,19 @@ CURRICULUM: tuple[Kata, ...] = (
         ),
     ),
     Kata(
+        "bug_grad_accumulation",
+        "fix the bug: a training step whose gradients pile up from step to step",
+        "The training loop",
+        (
+            "The loss falls, then swings back up: which gradient does the second step "
+            "actually use?",
+            "loss.backward() adds into p.grad; it never replaces what is there. "
+            "optimizer.zero_grad() sets every p.grad to None.",
+            "Clear the old gradients in every step, before backward(), so that stale ones "
+            "from earlier code cannot leak in either.",
+        ),
+    ),
+    Kata(
         "evaluation",
         "train/eval mode, dropout and batch norm, inference_mode, loss and accuracy",
         "Evaluation",
@@ -144,6 +224,33 @@ CURRICULUM: tuple[Kata, ...] = (
             "torch.inference_mode() stops autograd; logits.argmax(dim=1) is the prediction.",
             "try/finally puts the mode back whatever happens; weight each batch's loss and "
             "accuracy by len(X) so that the batch size does not change the result.",
+        ),
+    ),
+    Kata(
+        "bug_missing_eval",
+        "fix the bug: predictions made in training mode, so dropout and batch norm act "
+        "as in training",
+        "Evaluation",
+        (
+            "Why would the same input get two different predictions, and which layers "
+            "behave randomly or learn from the batch they see?",
+            "nn.Dropout zeroes random units and batch norm uses (and updates) the batch's "
+            "statistics while model.training is True; torch.no_grad() changes neither.",
+            "model.eval() for the forward pass, then model.train(was_training) in a finally "
+            "block gives the caller the model back in its own mode.",
+        ),
+    ),
+    Kata(
+        "bug_inference_tensor",
+        "fix the bug: features made under inference_mode reused to train a head",
+        "Evaluation",
+        (
+            "The features have the right values: what is different about how they were "
+            "made, and what does features.is_inference() say?",
+            "Tensors made under torch.inference_mode() stay inference tensors: autograd "
+            "cannot save them for backward and they refuse in-place changes outside it.",
+            "torch.no_grad() records no graph either but makes normal tensors; .clone() "
+            "of an inference tensor, made outside inference mode, is a normal tensor too.",
         ),
     ),
     Kata(
@@ -188,6 +295,19 @@ CURRICULUM: tuple[Kata, ...] = (
         ),
     ),
     Kata(
+        "bug_device_mismatch",
+        "fix the bug: a batch left on the CPU while the model is on another device",
+        "Device-agnostic code",
+        (
+            "It works on the laptop and fails on the GPU machine: where does X live when "
+            "model(X) runs there?",
+            "nn.Module.to moves a module in place, but Tensor.to returns a new tensor and "
+            "leaves the original where it was.",
+            "Keep what .to() returns, and move X to device_of(model), not to a device "
+            "you guess.",
+        ),
+    ),
+    Kata(
         "datasets",
         "a custom Dataset, DataLoader batches, shuffling with a Generator, random_split",
         "Dataset and DataLoader",
@@ -222,6 +342,19 @@ CURRICULUM: tuple[Kata, ...] = (
             "nn.Flatten(), then nn.Linear(in, hidden), nn.ReLU(), ... ; collect the layers "
             "in a list and unpack it into nn.Sequential(*layers).",
             "No activation after the last Linear: the loss takes raw logits.",
+        ),
+    ),
+    Kata(
+        "bug_final_activation",
+        "fix the bug: a ReLU after the last layer of a classifier clips its logits",
+        "MLP",
+        (
+            "Why are the outputs never negative, and why do some samples give no gradient "
+            "at all?",
+            "nn.CrossEntropyLoss takes raw logits, any real number; ReLU turns every "
+            "negative input into 0 and passes back a gradient of 0 there.",
+            "The model should end with its last nn.Linear: look at what the loop appends "
+            "after it.",
         ),
     ),
     Kata(
@@ -291,24 +424,33 @@ CURRICULUM: tuple[Kata, ...] = (
     ),
     Kata(
         "performance",
-        "what makes a training step fast or slow: batching, syncs, threads, the optimizer",
+        "what makes a training step fast or slow: one batched pass instead of a loop over "
+        "samples, one .item() per epoch instead of per batch, the FLOPs a step costs",
         "Benchmarks of the training step",
         (
-            "How many times does your step go back to Python, or wait for a number, per sample?",
-            "One batched forward and backward over (N, ...) beats N small ones; .item() forces "
-            "the device to finish before Python goes on.",
-            "Keep losses as tensors inside the loop and call .item() once at the end.",
+            "How many times does the slow step go back to Python, and how many times does your "
+            "epoch wait for a number?",
+            "model(X) takes the whole (N, ...) batch; loss.detach() keeps the loss on the "
+            "device, .item() waits for it; FlopCounterMode counts the FLOPs for you to check.",
+            "Add loss * len(X) into a running tensor and call .item() once after the loop; a "
+            "Linear(in, out) costs 2 * N * in * out FLOPs per product, three products but the "
+            "first layer's two.",
         ),
     ),
     Kata(
         "distributed",
-        "DistributedDataParallel on two CPU processes: process group, sampler, rank-0 saves",
+        "DistributedDataParallel on two CPU processes: process group, DistributedSampler "
+        "shards, rank-0 checkpoints",
         "Beyond one machine",
         (
-            "What must every process know to join the others, and which data is its own?",
-            "dist.init_process_group(backend, init_method=..., rank=..., world_size=...); "
-            "DistributedSampler(dataset, num_replicas=..., rank=...); DDP(model).",
-            "Only rank 0 saves, and saves model.module.state_dict() so a plain model can load it.",
+            "What must every process know to join the others, which data is its own, and "
+            "what makes all copies of the model take the same step?",
+            "dist.init_process_group(backend, init_method=..., rank=..., world_size=..., "
+            "timeout=...); DistributedSampler(dataset, num_replicas=..., rank=...); "
+            "DistributedDataParallel(model, device_ids=...).",
+            "loader.sampler.set_epoch(epoch) each epoch; dist.get_rank(), model.module, "
+            "dist.barrier() for the checkpoint; consume_prefix_in_state_dict_if_present "
+            "for 'module.' keys.",
         ),
     ),
 )

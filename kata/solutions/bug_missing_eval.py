@@ -1,0 +1,37 @@
+"""Kata 15: bug_missing_eval.
+
+A pitfall kata: the code below is not missing, it is wrong. A small service asks a
+trained model for predictions. No graph is built, and yet the same input gets a
+different answer on every call, one sample at a time fails, and every call quietly
+changes the model. Find the bug and fix it: the tests fail on it and pass on the fix.
+"""
+
+import torch
+from torch import nn
+
+
+def predict(model: nn.Module, X: torch.Tensor) -> torch.Tensor:
+    """The model's outputs for the batch X (N, ...), as a tensor without a graph.
+
+    The model may hold dropout and batch norm layers, and may be in training mode when
+    predict is called (in the middle of training, say). The predictions are those of
+    the model as evaluated: the same input always gives the same output, X may hold a
+    single sample, and the model is left exactly as it was, in the mode it was in.
+
+    What goes wrong: two calls with the same X return different predictions; a batch of
+    one sample raises "ValueError: Expected more than 1 value per channel when
+    training"; and after each call the model's later predictions have shifted.
+
+    Helps: what do dropout and batch norm do differently in model.train() and
+    model.eval() mode, and which mode is a module in after nn.Module() is built?
+    """
+    # stub:
+    # with torch.no_grad():
+    #     return model(X)
+    was_training = model.training
+    model.eval()  # dropout off, batch norm uses (and keeps) its running statistics
+    try:
+        with torch.no_grad():
+            return model(X)
+    finally:
+        model.train(was_training)

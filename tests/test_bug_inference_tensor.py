@@ -1,0 +1,45 @@
+"""Kata 16, bug_inference_tensor: what frozen_features in kata/bug_inference_tensor.py
+must do."""
+
+import torch
+from torch import nn
+
+from kata.bug_inference_tensor import frozen_features
+
+
+def _backbone() -> nn.Sequential:
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Linear(16, 4))
+
+
+def test_a_head_can_be_trained_on_the_features():
+    backbone, X = _backbone(), torch.randn(20, 6)
+    features = frozen_features(backbone, X)
+    head = nn.Linear(4, 1)
+    loss = nn.MSELoss()(head(features), torch.ones(20, 1))
+    loss.backward()  # fails here if the features are inference tensors
+    assert head.weight.grad is not None and head.weight.grad.abs().sum() > 0, (
+        "training the head gave its weight no gradient"
+    )
+    assert all(p.grad is None for p in backbone.parameters()), (
+        "a gradient reached the frozen backbone: compute the features without a graph"
+    )
+
+
+def test_features_equal_the_backbone_output_and_are_not_marked_inference():
+    backbone, X = _backbone(), torch.randn(20, 6)
+    features = frozen_features(backbone, X)
+    assert not features.is_inference(), (
+        "the features are inference tensors (features.is_inference() is True): made under "
+        "torch.inference_mode(), they can never join a graph that trains something"
+    )
+    with torch.no_grad():
+        expected = backbone(X)
+    torch.testing.assert_close(features, expected)
+    assert not features.requires_grad, "the features carry a graph: compute them without one"
+
+
+def test_features_can_be_centred_in_place():
+    features = frozen_features(_backbone(), torch.randn(20, 6))
+    features -= features.mean(0)  # fails here on an inference tensor
+    torch.testing.assert_close(features.mean(0), torch.zeros(4), atol=1e-6, rtol=0)

@@ -1,0 +1,93 @@
+"""Kata 8, bug_loss_broadcast: what regression_loss in kata/bug_loss_broadcast.py must do."""
+
+import warnings
+
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+from torch import nn
+
+from kata.bug_loss_broadcast import regression_loss
+
+sample_counts = st.integers(min_value=2, max_value=40)
+seeds = st.integers(min_value=0, max_value=2**32 - 1)
+
+
+def _predictions_and_targets(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    generator = torch.Generator().manual_seed(seed)
+    return torch.randn(n, 1, generator=generator), torch.randn(n, generator=generator)
+
+
+def test_predictions_equal_to_their_targets_give_zero_loss():
+    targets = torch.tensor([0.3, 0.44, 0.58, 0.72, 0.86])
+    predictions = targets.unsqueeze(1)  # (5, 1), exactly right
+    loss = regression_loss(predictions, targets)
+    assert loss.item() == 0.0, (
+        f"predictions (5, 1) equal to targets (5,) gave a loss of {loss.item():.4f}, "
+        "expected 0: the loss compared more than each prediction with its own target. "
+        "What shape does predictions - targets have here?"
+    )
+
+
+@given(n=sample_counts, seed=seeds)
+def test_loss_is_the_mean_squared_error_sample_by_sample(n, seed):
+    predictions, targets = _predictions_and_targets(n, seed)
+    expected = nn.MSELoss()(predictions, targets.unsqueeze(1))  # both (N, 1)
+    for layout, t in (("(N,)", targets), ("(N, 1)", targets.unsqueeze(1))):
+        torch.testing.assert_close(
+            regression_loss(predictions, t),
+            expected,
+            msg=lambda m, layout=layout: (
+                f"for predictions (N, 1) and targets {layout}, with N = {n}, the loss is not "
+                f"the mean of (predictions[i] - targets[i]) ** 2.\n{m}"
+            ),
+        )
+
+
+def test_no_broadcast_warning_is_raised():
+    predictions, targets = _predictions_and_targets(6, seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # torch's size warning becomes the failure you read
+        regression_loss(predictions, targets)
+
+
+def test_gradient_pushes_each_prediction_toward_its_own_target():
+    predictions, targets = _predictions_and_targets(6, seed=2)
+    predictions.requires_grad_(True)
+    regression_loss(predictions, targets).backward()
+    expected = 2 * (predictions.detach() - targets.unsqueeze(1)) / len(targets)
+    torch.testing.assert_close(
+        predictions.grad,
+        expected,
+        msg=lambda m: (
+            "the gradient with respect to predictions[i] should be "
+            f"2 * (predictions[i] - targets[i]) / N, pulling each toward its own target.\n{m}"
+        ),
+    )
+
+
+def test_a_line_trained_with_it_finds_the_slope():
+    torch.manual_seed(0)
+    X = torch.linspace(0, 1, 20).unsqueeze(1)  # (20, 1)
+    y = 0.7 * torch.linspace(0, 1, 20) + 0.3  # (20,), as from a list of numbers
+    model = nn.Linear(1, 1)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # this test is about where training ends up
+        for _ in range(150):
+            loss = regression_loss(model(X), y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    weight, bias = model.weight.item(), model.bias.item()
+    assert weight == pytest.approx(0.7, abs=0.02) and bias == pytest.approx(0.3, abs=0.02), (
+        f"150 steps of SGD on y = 0.7 x + 0.3 ended at weight {weight:.3f}, bias {bias:.3f}, "
+        "expected about 0.7 and 0.3. A weight near 0 and a bias near the mean of y (0.65) "
+        "mean the loss compared every prediction with every target."
+    )
+
+
+def test_different_numbers_of_samples_raise_value_error():
+    with pytest.raises(ValueError, match=r"\(4, 1\).*\(3,\)"):
+        regression_loss(torch.zeros(4, 1), torch.zeros(3))

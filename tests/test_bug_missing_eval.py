@@ -1,0 +1,96 @@
+"""Kata 15, bug_missing_eval: what predict in kata/bug_missing_eval.py must do."""
+
+import copy
+
+import torch
+from torch import nn
+
+from kata.bug_missing_eval import predict
+
+
+class ModeRecorder(nn.Module):
+    """A linear layer that remembers self.training at every forward pass."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(3, 2)
+        self.modes: list[bool] = []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.modes.append(self.training)
+        return self.linear(x)
+
+
+def _model_with_dropout_and_batch_norm() -> nn.Sequential:
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Dropout(0.5))
+    model.append(nn.Linear(8, 3))
+    model.train()
+    with torch.no_grad():  # some training happened: the running statistics are not 0 and 1
+        for _ in range(5):
+            model(torch.randn(16, 4) * 3 + 1)
+    return model
+
+
+def test_the_same_input_gets_the_same_predictions_twice():
+    model = _model_with_dropout_and_batch_norm()
+    X = torch.randn(10, 4)
+    first, second = predict(model, X), predict(model, X)
+    assert torch.equal(first, second), (
+        "two predict calls with the same X gave different outputs: is a dropout layer "
+        "still zeroing random units? It does that only in training mode."
+    )
+
+
+def test_predictions_are_those_of_the_model_in_eval_mode():
+    model = _model_with_dropout_and_batch_norm()
+    X = torch.randn(10, 4)
+    evaluated = copy.deepcopy(model).eval()
+    with torch.no_grad():
+        expected = evaluated(X)
+    got = predict(model, X)
+    torch.testing.assert_close(
+        got,
+        expected,
+        msg=lambda m: (
+            "predict's outputs differ from those of the same model in eval mode (dropout "
+            f"passes everything through, batch norm uses its running statistics).\n{m}"
+        ),
+    )
+    assert not got.requires_grad, "predictions carry a graph: compute them under no_grad"
+
+
+def test_predicting_leaves_the_batch_norm_statistics_alone():
+    model = _model_with_dropout_and_batch_norm()
+    before = copy.deepcopy(model.state_dict())
+    predict(model, torch.randn(10, 4) + 5)
+    torch.testing.assert_close(
+        model.state_dict(),
+        before,
+        msg=lambda m: (
+            "predict changed the model's state (batch norm's running_mean, running_var or "
+            "num_batches_tracked): in training mode every forward pass updates them, even "
+            f"under no_grad.\n{m}"
+        ),
+    )
+
+
+def test_a_single_sample_can_be_predicted():
+    model = _model_with_dropout_and_batch_norm()
+    X = torch.randn(1, 4)
+    got = predict(model, X)
+    assert tuple(got.shape) == (1, 3), f"one sample gave an output of shape {tuple(got.shape)}"
+
+
+def test_the_model_is_evaluated_in_eval_mode_and_given_back_in_its_own_mode():
+    for mode in (True, False):
+        model = ModeRecorder().train(mode)
+        predict(model, torch.randn(4, 3))
+        assert model.modes == [False], (
+            f"the forward pass ran with model.training == {model.modes[0]}; predictions "
+            "are made in eval mode"
+        )
+        assert model.training is mode, (
+            f"the model was in {'training' if mode else 'eval'} mode before predict and in "
+            f"{'training' if model.training else 'eval'} mode after: put it back"
+        )
