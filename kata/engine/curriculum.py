@@ -413,13 +413,18 @@ CURRICULUM: tuple[Kata, ...] = (
     ),
     Kata(
         "capstones",
-        "real handwritten digits with the MLP and the CNN, and an LSTM on sequences",
+        "real handwritten digits through your MLP and CNN, and your LSTM on which marker "
+        "came first, trained with your own fit() and scored with your own evaluate()",
         "MLP, CNN and RNN pipelines end to end",
         (
-            "Which earlier katas give you the data split, the model, the loop and the score?",
-            "sklearn.datasets.load_digits() ships 1,797 8x8 digits inside scikit-learn; "
-            "scale the pixels, make tensors, split 80/20 with a seeded generator.",
-            "Build the loaders, then fit() and evaluate() from the earlier katas do the rest.",
+            "Which earlier katas give you the split, the loaders, the models, the loop and "
+            "the score, and what input shape does each model want?",
+            "sklearn.datasets.load_digits() ships 1,797 8x8 digits inside scikit-learn: "
+            ".data / 16 as float32, .target as long; PairDataset, split_dataset(..., "
+            "[0.8, 0.2], seed) and make_loader from the datasets kata.",
+            "SmallCNN needs 10x10 images: nn.ZeroPad2d(1) in front of it. torch.manual_seed "
+            "before each model; torch.optim.Adam, nn.CrossEntropyLoss(label_smoothing=0.1), "
+            "fit(), then evaluate() on the test batches moved to the device.",
         ),
     ),
     Kata(
