@@ -9,6 +9,8 @@ VENV_PY := $(VENV)/bin/python
 PY ?= $(VENV_PY)
 K ?=
 PYTEST_ARGS ?=
+# Parallel workers for `make test` (pytest-xdist): auto = one per core; JOBS= runs in one process.
+JOBS ?= auto
 PIP_ARGS ?=
 
 ifeq ($(PY),$(VENV_PY))
@@ -27,6 +29,7 @@ help:
 	@echo
 	@echo "  K=<kata>              pick one kata, e.g. make kata K=autograd"
 	@echo "  PY=<python>           use your own Python instead of .venv"
+	@echo "  JOBS=<n>              test workers for make test (default auto; JOBS= for one process)"
 
 $(VENV)/.installed: constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,13 +60,22 @@ watch: $(SETUP)
 reset: $(SETUP)
 	@$(PY) -m kata reset $(K)
 
-.PHONY: test  ## prove the spec: green on the references, red on fresh stubs, lint, drift
+.PHONY: test  ## prove the spec: green on the references, red on fresh stubs, lint, drift; benchmarks run once
 test: $(SETUP)
-	$(PY) -m pytest --impl=reference --hypothesis-profile=ci $(PYTEST_ARGS)
-	$(PY) -m pytest --impl=stub -rfE $(PYTEST_ARGS) $(wildcard tests/test_*.py)
+	$(PY) -m pytest --impl=reference --hypothesis-profile=ci $(if $(JOBS),-n $(JOBS)) $(PYTEST_ARGS)
+	$(PY) -m pytest --impl=stub -rfE $(if $(JOBS),-n $(JOBS)) $(PYTEST_ARGS) $(wildcard tests/test_*.py)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m kata check
+	$(PY) -m pytest benchmarks --impl=reference --benchmark-disable -q $(PYTEST_ARGS)
+
+BENCH_RESULTS := .kata/bench/results
+
+.PHONY: bench  ## time train_step, yours against the reference: % of matmul peak, batch-size table, plot
+bench: $(SETUP)
+	$(PY) -m pytest benchmarks --benchmark-enable --benchmark-autosave \
+		--benchmark-storage=$(BENCH_RESULTS) $(if $(wildcard $(BENCH_RESULTS)/*/*.json),--benchmark-compare) \
+		--benchmark-columns=min,median,iqr,rounds,iterations $(PYTEST_ARGS)
 
 .PHONY: stubs  ## regenerate kata/*.py from kata/solutions/*.py (maintainers; overwrites the stubs)
 stubs: $(SETUP)

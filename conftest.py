@@ -5,6 +5,7 @@ Each hook does one thing; the machinery lives in ``kata/engine``.
 
 from __future__ import annotations
 
+import gc
 import os
 import random
 import shutil
@@ -18,6 +19,7 @@ import pytest
 import torch
 
 from kata.engine import impl
+from kata.engine.curriculum import BY_NAME
 from kata.engine.results import kata_of, where_in_kata
 
 # Learners get quick feedback; `make test` asks for the `ci` profile (derandomized, more
@@ -46,6 +48,16 @@ class _TorchRandom:
 
 _TORCH_RANDOM = _TorchRandom()  # hypothesis holds it weakly: keep this reference
 hypothesis.register_random(_TORCH_RANDOM)
+
+# The ~170,000 objects made by importing torch, numpy and hypothesis live as long as the
+# process: freeze them, so each later gc.collect() (pytest calls it at exit) skips them.
+gc.freeze()
+
+# Under pytest-xdist (`make test` runs a worker per core) each worker would start a thread
+# per core: share the cores out, once per worker, before _PRISTINE takes it as pristine.
+_XDIST_WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
+if _XDIST_WORKERS > 1:
+    torch.set_num_threads(max(1, (os.cpu_count() or 1) // _XDIST_WORKERS))
 
 
 def _global_torch_state() -> dict:
@@ -105,6 +117,14 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"katas: --impl={config.getoption('--impl')}"
 
 
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """`pytest -k <kata>` imports that kata's test file alone: no test of another kata has
+    its name in it (tests/engine checks that), so importing theirs would only cost time."""
+    keyword = config.getoption("keyword").strip().lower()
+    other = kata_of(str(collection_path))
+    return True if keyword in BY_NAME and other not in (None, keyword) else None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if config.getoption("--impl") != "stub":
         return
@@ -112,6 +132,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if kata_of(item.nodeid) is None:
             raise pytest.UsageError(f"{item.nodeid} is no kata test: stubs prove kata tests only")
         item.add_marker(pytest.mark.xfail(strict=True, reason="must fail on the pristine stub"))
+
+
+@pytest.hookimpl(tryfirst=True, specname="pytest_runtest_makereport")
+def pytest_runtest_makereport_of_a_stub(item: pytest.Item, call: pytest.CallInfo):
+    """A stub's NotImplementedError gets its one-line report ("not done yet") at once:
+    pytest would first format a traceback for the wrapper below to throw away, and on
+    fresh stubs that formatting took a third of the run."""
+    excinfo = call.excinfo
+    where = excinfo and excinfo.errisinstance(NotImplementedError) and where_in_kata(excinfo)
+    if not where:
+        return None
+    longrepr = f"not done yet: {where[0]}::{where[1]}"
+    keywords = dict.fromkeys(item.keywords, 1)
+    times = {"duration": call.duration, "start": call.start, "stop": call.stop}
+    return pytest.TestReport(
+        item.nodeid, item.location, keywords, "failed", longrepr, call.when, **times
+    )
 
 
 @pytest.hookimpl(wrapper=True)

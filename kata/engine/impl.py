@@ -59,9 +59,27 @@ def install(impl: str, stub_folder: Path | None = None) -> None:
         if stub_folder is None:
             raise ValueError("stubs need a folder to be generated into")
         files = write_stubs(stub_folder)
+    redirect(files)
+
+
+def redirect(files: dict[str, Path]) -> None:
+    """Make ``import kata.<name>`` load ``files["kata.<name>"]``: the last step of install()."""
     for name in files:
         sys.modules.pop(name, None)
     sys.meta_path.insert(0, _Redirect(files))
+
+
+def redirected() -> dict[str, Path]:
+    """The files this process loads instead of the learner's ``kata/<name>.py`` (none: {}).
+
+    A process started with the spawn method begins without the import hook: hand it this
+    dict, and it calls ``redirect()`` with it to run the same implementation as its parent.
+    """
+    files: dict[str, Path] = {}
+    for finder in reversed(sys.meta_path):  # the finder nearest the front wins
+        if isinstance(finder, _Redirect):
+            files.update(finder.files)
+    return files
 
 
 def display_path(module_name: str) -> str:

@@ -1,0 +1,410 @@
+"""Kata 31, distributed: what each function in kata/distributed.py must do.
+
+The backend table, the sampler (it needs no process group), the loop and the loading of
+checkpoints are tested in this process. Everything that needs a process group shares one
+run of two ranks (tests/ranks.py spawns them, with this process's katas): each rank joins
+a group of its own, waits for a rank that never comes, then trains with the other rank and
+saves; it keeps what it saw in files, and each test reads the file of its behaviour.
+"""
+
+import math
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import torch
+import torch.distributed as dist
+from hypothesis import given
+from hypothesis import strategies as st
+from torch import nn
+from torch.testing import assert_close
+from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data.distributed import DistributedSampler
+
+from kata.distributed import (
+    backend_for,
+    load_into_plain_model,
+    save_on_rank0,
+    setup_process_group,
+    sharded_loader,
+    train_ddp,
+    wrap_model,
+)
+from tests.ranks import RankError, run_on_ranks
+
+dataset_sizes = st.integers(min_value=1, max_value=60)
+world_sizes = st.integers(min_value=1, max_value=6)
+samples_per_rank = st.integers(min_value=1, max_value=10)
+seeds = st.integers(min_value=0, max_value=2**31 - 1)
+
+FEATURES, SAMPLES, EPOCHS, LR = 3, 16, 3, 0.1
+
+
+def _shards(size: int, world_size: int, seed: int, epoch: int = 0) -> list[list[int]]:
+    """The sample indices each rank's loader yields in one epoch, rank by rank."""
+    dataset = TensorDataset(torch.arange(size))
+    shards = []
+    for rank in range(world_size):
+        loader = sharded_loader(dataset, batch_size=4, rank=rank, world_size=world_size, seed=seed)
+        loader.sampler.set_epoch(epoch)
+        shards.append([int(i) for (batch,) in loader for i in batch])
+    return shards
+
+
+def _data() -> tuple[torch.Tensor, torch.Tensor]:
+    """The same regression data on every rank and in this process."""
+    generator = torch.Generator().manual_seed(1234)
+    X = torch.randn(SAMPLES, FEATURES, generator=generator)
+    return X, X @ torch.tensor([[0.5], [-1.0], [2.0]]) + 0.1
+
+
+def _destroy_group() -> None:
+    if dist.is_initialized():
+        dist.destroy_process_group()
+
+
+@pytest.mark.parametrize(("device", "expected"), [("cpu", "gloo"), ("cuda:1", "nccl")])
+def test_backend_for_each_device_type_is_gloo_on_cpu_and_nccl_on_cuda(device, expected):
+    got = backend_for(torch.device(device))
+    assert got == expected, (
+        f"backend_for({device!r}) returned {got!r}, expected {expected!r}: "
+        "see dist.Backend.default_device_backend_map"
+    )
+
+
+def test_backend_for_a_device_type_without_a_backend_raises():
+    with pytest.raises(ValueError, match="meta"):
+        backend_for(torch.device("meta"))
+
+
+def test_setup_process_group_joins_with_the_given_rank_and_world_size(ddp_run):
+    joined = _kept(ddp_run, "joined0")
+    expected = (True, 0, 1, "gloo")
+    assert joined == expected, (
+        "after setup_process_group(0, 1, 'file://...', 'gloo') (initialized, rank, world "
+        f"size, backend) was {joined}, expected {expected}"
+    )
+
+
+def test_setup_process_group_gives_up_after_its_timeout_when_a_rank_never_comes(ddp_run):
+    message = _kept(ddp_run, "gave_up0")
+    assert message is not None, "joining a group of two alone returned instead of raising"
+    assert "timeout" in message.lower(), f"expected a timeout error, got {message!r}"
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A file store's init_method for this test, and no process group left behind after it."""
+    yield f"file://{tmp_path / 'store'}"
+    _destroy_group()
+
+
+@pytest.mark.parametrize("rank", [-1, 2])
+def test_setup_process_group_rejects_a_rank_outside_the_world(rank, store):
+    with pytest.raises(ValueError, match="rank"):
+        setup_process_group(rank, 2, store, "gloo", timeout_s=1)
+
+
+def test_setup_process_group_rejects_a_world_without_ranks(store):
+    with pytest.raises(ValueError, match="world_size"):
+        setup_process_group(0, 0, store, "gloo", timeout_s=1)
+
+
+def test_setup_process_group_rejects_a_timeout_that_is_not_positive(store):
+    with pytest.raises(ValueError, match="timeout"):
+        setup_process_group(0, 1, store, "gloo", timeout_s=0)
+
+
+@given(world_size=world_sizes, per_rank=samples_per_rank, seed=seeds)
+def test_shards_give_every_sample_to_exactly_one_rank_when_the_world_divides_the_data(
+    world_size, per_rank, seed
+):
+    size = world_size * per_rank
+    shards = _shards(size, world_size, seed)
+    dealt = sorted(i for shard in shards for i in shard)
+    assert dealt == list(range(size)), (
+        f"{size} samples over {world_size} ranks were dealt as {shards}: every sample must go "
+        "to exactly one rank (DistributedSampler(num_replicas=world_size, rank=rank))"
+    )
+
+
+@given(size=dataset_sizes, world_size=world_sizes, seed=seeds)
+def test_every_rank_gets_the_same_number_of_samples_for_any_dataset_size(size, world_size, seed):
+    lengths = [len(shard) for shard in _shards(size, world_size, seed)]
+    expected = math.ceil(size / world_size)
+    assert lengths == [expected] * world_size, (
+        f"{size} samples over {world_size} ranks gave shards of {lengths} samples, expected "
+        f"{expected} each: a rank with more batches would wait forever in the all-reduce"
+    )
+
+
+@given(size=dataset_sizes, world_size=world_sizes, seed=seeds)
+def test_every_sample_reaches_some_rank_for_any_dataset_size(size, world_size, seed):
+    dealt = {i for shard in _shards(size, world_size, seed) for i in shard}
+    missing = sorted(set(range(size)) - dealt)
+    assert not missing, (
+        f"{size} samples over {world_size} ranks: no rank got samples {missing} "
+        "(the sampler pads by repeating samples; it must not drop any)"
+    )
+
+
+def test_a_new_epoch_deals_the_samples_in_a_new_order():
+    first, second = (_shards(32, 2, seed=0, epoch=epoch)[0] for epoch in (0, 1))
+    assert first != second, (
+        "rank 0 got the same samples in the same order in epochs 0 and 1: shuffle=True in "
+        "the DistributedSampler, and loader.sampler.set_epoch(epoch) changes the order"
+    )
+
+
+def test_each_rank_walks_its_shard_in_batches_of_batch_size():
+    dataset = TensorDataset(torch.arange(20))
+    loader = sharded_loader(dataset, batch_size=4, rank=1, world_size=2)
+    sizes = [len(batch) for (batch,) in loader]
+    assert sizes == [4, 4, 2], f"10 samples in batches of 4 came as {sizes}, expected [4, 4, 2]"
+
+
+def test_sharded_loader_rejects_a_rank_outside_the_world():
+    with pytest.raises(ValueError, match="rank"):
+        sharded_loader(TensorDataset(torch.arange(8)), batch_size=2, rank=2, world_size=2)
+
+
+class _EpochRecordingSampler(DistributedSampler):
+    """A one-rank DistributedSampler that notes the epoch each pass over it started in."""
+
+    def __init__(self, dataset):
+        super().__init__(dataset, num_replicas=1, rank=0, shuffle=True, seed=0)
+        self.epochs_seen = []
+
+    def __iter__(self):
+        self.epochs_seen.append(self.epoch)
+        return super().__iter__()
+
+
+def _one_rank_loader() -> DataLoader:
+    dataset = TensorDataset(*_data())
+    return DataLoader(dataset, batch_size=6, sampler=_EpochRecordingSampler(dataset))
+
+
+def test_train_ddp_takes_one_train_step_per_batch_of_every_epoch(device):
+    torch.manual_seed(0)
+    model = nn.Linear(FEATURES, 1).to(device)
+    expected_model = nn.Linear(FEATURES, 1).to(device)
+    expected_model.load_state_dict(model.state_dict())
+    expected_optimizer = torch.optim.SGD(expected_model.parameters(), lr=LR)
+    loader = _one_rank_loader()
+    expected = []
+    for epoch in range(EPOCHS):
+        loader.sampler.set_epoch(epoch)
+        for X, y in loader:
+            loss = nn.functional.mse_loss(expected_model(X.to(device)), y.to(device))
+            expected_optimizer.zero_grad()
+            loss.backward()
+            expected_optimizer.step()
+            expected.append(loss.item())
+
+    losses = train_ddp(
+        model, nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=LR), loader, EPOCHS
+    )
+    assert_close(
+        losses,
+        expected,
+        msg=lambda m: (
+            f"the step losses differ from one train_step per batch, {len(loader)} batches "
+            f"an epoch for {EPOCHS} epochs: {m}"
+        ),
+    )
+    assert_close(model.state_dict(), expected_model.state_dict())
+
+
+def test_train_ddp_sets_a_new_sampler_epoch_before_each_epoch():
+    torch.manual_seed(0)
+    model = nn.Linear(FEATURES, 1)
+    loader = _one_rank_loader()
+    train_ddp(model, nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=LR), loader, EPOCHS)
+    seen = loader.sampler.epochs_seen
+    assert len(seen) == EPOCHS and len(set(seen)) == EPOCHS, (
+        f"the {EPOCHS} epochs walked the sampler at sampler epochs {seen}: call "
+        "loader.sampler.set_epoch(epoch) at the start of each epoch, or every epoch "
+        "repeats the first one's order"
+    )
+
+
+def test_train_ddp_rejects_zero_epochs():
+    model = nn.Linear(FEATURES, 1)
+    with pytest.raises(ValueError, match="epochs"):
+        train_ddp(
+            model, nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=LR), _one_rank_loader(), 0
+        )
+
+
+def _saved_from_a_trained_model(tmp_path: Path, prefix: str) -> tuple[Path, dict]:
+    torch.manual_seed(0)
+    state = nn.Linear(FEATURES, 1).state_dict()
+    path = tmp_path / "model.pt"
+    torch.save({prefix + key: value for key, value in state.items()}, path)
+    return path, state
+
+
+def test_a_checkpoint_saved_from_the_wrapper_loads_into_a_plain_model(tmp_path):
+    path, expected = _saved_from_a_trained_model(tmp_path, prefix="module.")
+    model = nn.Linear(FEATURES, 1)
+    load_into_plain_model(model, path)
+    assert_close(
+        model.state_dict(),
+        expected,
+        msg=lambda m: (
+            "a checkpoint whose keys read 'module.weight', 'module.bias' did not load "
+            f"as 'weight', 'bias': strip the prefix. {m}"
+        ),
+    )
+
+
+def test_a_plain_checkpoint_loads_into_a_plain_model(tmp_path):
+    path, expected = _saved_from_a_trained_model(tmp_path, prefix="")
+    model = nn.Linear(FEATURES, 1)
+    load_into_plain_model(model, path)
+    assert_close(model.state_dict(), expected)
+
+
+def _keep(folder: Path, name: str, value) -> None:
+    torch.save(value, folder / f"{name}.pt")
+
+
+def _run_rank(rank: int, world_size: int, folder: Path, device_type: str) -> None:
+    """One rank of the shared run; what it sees goes to files named after each behaviour."""
+    try:  # a group of its own, in a store of its own
+        setup_process_group(0, 1, f"file://{folder / f'alone{rank}'}", "gloo", timeout_s=10)
+        group = (dist.is_initialized(), dist.get_rank(), dist.get_world_size(), dist.get_backend())
+        _keep(folder, f"joined{rank}", group)
+    finally:
+        _destroy_group()
+    try:  # a group of two that no other rank joins: this must time out, and fast
+        setup_process_group(0, 2, f"file://{folder / f'deserted{rank}'}", "gloo", timeout_s=0.5)
+        _keep(folder, f"gave_up{rank}", None)
+    except RuntimeError as error:
+        _keep(folder, f"gave_up{rank}", str(error))
+    finally:
+        _destroy_group()
+
+    device = torch.device("cuda", rank) if device_type == "cuda" else torch.device("cpu")
+    if device.type == "cuda":
+        torch.cuda.set_device(device)
+    setup_process_group(rank, world_size, f"file://{folder / 'together'}", backend_for(device), 30)
+    try:
+        torch.manual_seed(rank)  # different on every rank: DDP must start them all equal
+        model = wrap_model(nn.Linear(FEATURES, 1), device)
+        _keep(folder, f"start{rank}", {k: v.cpu() for k, v in model.module.state_dict().items()})
+        loader = sharded_loader(TensorDataset(*_data()), SAMPLES // world_size, rank, world_size)
+        optimizer = torch.optim.SGD(model.parameters(), lr=LR)
+        train_ddp(model, nn.MSELoss(), optimizer, loader, EPOCHS)
+        _keep(folder, f"params{rank}", {k: v.cpu() for k, v in model.module.state_dict().items()})
+        if rank == 0:
+            time.sleep(0.3)  # late on purpose: a rank that does not wait would miss the file
+        # Each rank names a path of its own, so that a write from another rank than 0 shows.
+        wrote = save_on_rank0(model, folder / f"checkpoint-given-to-rank{rank}.pt")
+        _keep(folder, f"seen{rank}", (folder / "checkpoint-given-to-rank0.pt").exists())
+        _keep(folder, f"wrote{rank}", wrote)
+    finally:
+        _destroy_group()
+
+
+@pytest.fixture(scope="module", params=["cpu", "cuda"])
+def ddp_run(request, tmp_path_factory) -> SimpleNamespace:
+    """Two ranks (on two GPUs with nccl, or on CPU with gloo); their error, if one raised."""
+    if request.param == "cuda" and torch.cuda.device_count() < 2:
+        pytest.skip("nccl needs two cuda devices; this machine has fewer")
+    folder = tmp_path_factory.mktemp(f"ddp-{request.param}")
+    try:
+        run_on_ranks(_run_rank, 2, folder, request.param)
+    except RankError as error:
+        return SimpleNamespace(folder=folder, error=error)
+    return SimpleNamespace(folder=folder, error=None)
+
+
+def _kept(run: SimpleNamespace, name: str):
+    """What the ranks kept under `name`, or the error that stopped them before they did."""
+    __tracebackhide__ = True
+    path = run.folder / f"{name}.pt"
+    if path.exists():
+        return torch.load(path)
+    if run.error is not None:
+        raise run.error.with_traceback(None)
+    pytest.fail(f"the ranks kept no {name}")
+
+
+def test_wrapping_gives_every_rank_the_parameters_of_rank_zero(ddp_run):
+    assert_close(
+        _kept(ddp_run, "start1"),
+        _kept(ddp_run, "start0"),
+        msg=lambda m: (
+            "rank 1 (seeded differently) does not start from rank 0's parameters after "
+            f"wrap_model: DistributedDataParallel copies them when it is built. {m}"
+        ),
+    )
+
+
+def test_every_rank_holds_identical_parameters_after_training(ddp_run):
+    assert_close(
+        _kept(ddp_run, "params1"),
+        _kept(ddp_run, "params0"),
+        msg=lambda m: (
+            "after training, the ranks' parameters differ: does every rank train the "
+            f"model that wrap_model returned, so that DDP averages the gradients? {m}"
+        ),
+    )
+
+
+def test_ddp_training_equals_one_process_training_on_the_full_batch(ddp_run):
+    model = nn.Linear(FEATURES, 1)
+    model.load_state_dict(_kept(ddp_run, "start0"))
+    optimizer = torch.optim.SGD(model.parameters(), lr=LR)
+    X, y = _data()
+    for _ in range(EPOCHS):  # each rank's one batch per epoch is half of the full batch
+        loss = nn.functional.mse_loss(model(X), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    assert_close(
+        _kept(ddp_run, "params0"),
+        model.state_dict(),
+        msg=lambda m: (
+            f"{EPOCHS} DDP steps, each rank on its half of the data, differ from "
+            f"{EPOCHS} steps on the whole batch in one process: {m}"
+        ),
+    )
+
+
+def test_only_rank_zero_writes_the_checkpoint(ddp_run):
+    _kept(ddp_run, "wrote0")  # the ranks got that far
+    written = sorted(path.name for path in ddp_run.folder.glob("checkpoint-*"))
+    assert written == ["checkpoint-given-to-rank0.pt"], (
+        f"each rank called save_on_rank0 with a path of its own, and {written} "
+        "were written: only rank 0 (dist.get_rank() == 0) may write"
+    )
+
+
+def test_save_on_rank0_returns_true_on_rank_zero_alone(ddp_run):
+    wrote = [_kept(ddp_run, f"wrote{rank}") for rank in range(2)]
+    assert wrote == [True, False], (
+        f"save_on_rank0 returned {wrote} on ranks 0 and 1, expected [True, False]"
+    )
+
+
+def test_every_rank_finds_the_checkpoint_once_saving_returns(ddp_run):
+    seen = [_kept(ddp_run, f"seen{rank}") for rank in range(2)]
+    assert seen == [True, True], (
+        f"right after save_on_rank0 returned, the file existed on ranks 0, 1: {seen}: "
+        "the other ranks must wait for rank 0 (dist.barrier())"
+    )
+
+
+def test_the_checkpoint_loads_into_a_plain_model_as_it_is(ddp_run):
+    model = nn.Linear(FEATURES, 1)
+    _kept(ddp_run, "wrote0")  # the ranks got that far
+    model.load_state_dict(torch.load(ddp_run.folder / "checkpoint-given-to-rank0.pt"))
+    assert_close(
+        model.state_dict(),
+        _kept(ddp_run, "params0"),
+        msg=lambda m: f"the checkpoint does not hold rank 0's trained parameters: {m}",
+    )
