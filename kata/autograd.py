@@ -1,4 +1,4 @@
-"""Kata 2: autograd.
+"""Kata: autograd.
 
 Training a model means asking "if I nudge this number, how does the loss move?" for
 every weight at once. Autograd answers it: tensors that require grad remember the

@@ -1,4 +1,4 @@
-"""Kata 24: bug_final_activation.
+"""Kata: bug_final_activation.
 
 A pitfall kata: the code below is not missing, it is wrong. A small classifier built
 the way the mlp kata builds one, trained with nn.CrossEntropyLoss: it learns a

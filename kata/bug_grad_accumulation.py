@@ -1,4 +1,4 @@
-"""Kata 13: bug_grad_accumulation.
+"""Kata: bug_grad_accumulation.
 
 A pitfall kata: the code below is not missing, it is wrong. A colleague wrote the
 training step of the training_loop kata from memory; the loss falls for a few steps,

@@ -1,4 +1,4 @@
-"""Kata 16: bug_inference_tensor.
+"""Kata: bug_inference_tensor.
 
 A pitfall kata: the code below is not missing, it is wrong. A large frozen network
 turns every input into features once, and only a small head is trained on them. The

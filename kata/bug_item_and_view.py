@@ -1,4 +1,4 @@
-"""Kata 2: bug_item_and_view.
+"""Kata: bug_item_and_view.
 
 A pitfall kata: the code below is not missing, it is wrong. Two small helpers that
 worked in every quick check, then failed on the first real batch: one on any batch

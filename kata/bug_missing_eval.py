@@ -1,4 +1,4 @@
-"""Kata 15: bug_missing_eval.
+"""Kata: bug_missing_eval.
 
 A pitfall kata: the code below is not missing, it is wrong. A small service asks a
 trained model for predictions. No graph is built, and yet the same input gets a

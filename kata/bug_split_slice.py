@@ -1,4 +1,4 @@
-"""Kata 5: bug_split_slice.
+"""Kata: bug_split_slice.
 
 A pitfall kata: the code below is not missing, it is wrong. The split of the data_prep
 kata, rewritten for samples with any number of features. Training goes fine and the

@@ -1,4 +1,4 @@
-"""Kata 10: bug_target_dtype.
+"""Kata: bug_target_dtype.
 
 A pitfall kata: the code below is not missing, it is wrong. Class labels read from a
 CSV file arrive as a NumPy array of floats (0., 2., 1., ...), or of int32 on some

@@ -1,4 +1,4 @@
-"""Kata 19: capstones.
+"""Kata: capstones.
 
 Everything so far, end to end, on data that is not made up: 1,797 real handwritten
 digits ship inside scikit-learn, no download needed. Load them, split them, and train

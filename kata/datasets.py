@@ -1,4 +1,4 @@
-"""Kata 12: datasets.
+"""Kata: datasets.
 
 A training loop wants its data in shuffled mini-batches, and a fair experiment wants
 train and validation samples that never overlap. A Dataset says how to get sample i,

@@ -1,4 +1,4 @@
-"""Kata 31: distributed.
+"""Kata: distributed.
 
 One device is no longer enough: the data is too big, the epochs too slow. PyTorch's own
 engine splits the work across processes: each process (a *rank*) holds a copy of the model,

@@ -1,4 +1,4 @@
-"""Kata 13: fit.
+"""Kata: fit.
 
 Keras trains with one call, model.fit(...). PyTorch has no fit(): you write the loop, and
 with the training_loop and evaluation katas you already have its two halves. Put them

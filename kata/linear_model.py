@@ -1,4 +1,4 @@
-"""Kata 4: linear_model.
+"""Kata: linear_model.
 
 A model is an nn.Module: it owns its learnable numbers (parameters) and says in
 forward how they turn an input into a prediction. The straight line y = w x + b is

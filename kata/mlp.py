@@ -1,4 +1,4 @@
-"""Kata 14: mlp.
+"""Kata: mlp.
 
 A multilayer perceptron is Linear layers with a non-linearity between them. Build one
 whose sizes you choose when you call it, so the same function gives a 784 -> 10

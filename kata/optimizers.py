@@ -1,4 +1,4 @@
-"""Kata 6: optimizers.
+"""Kata: optimizers.
 
 Autograd tells each parameter which way is uphill; an optimizer decides how far to
 step downhill. Plain SGD steps lr times the gradient, momentum keeps rolling in the

@@ -1,4 +1,4 @@
-"""Kata 18: regularization.
+"""Kata: regularization.
 
 A wide network can learn its handful of training points by heart, noise included, and
 then do worse on points it has never seen: its training loss keeps falling while its

@@ -1,4 +1,4 @@
-"""Kata 2, autograd: what each function in kata/autograd.py must do."""
+"""The autograd kata: what each function in kata/autograd.py must do."""
 
 import numpy as np
 import pytest

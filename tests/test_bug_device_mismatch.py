@@ -1,4 +1,4 @@
-"""Kata 20, bug_device_mismatch: what predict in kata/bug_device_mismatch.py must do.
+"""The bug_device_mismatch kata: what predict in kata/bug_device_mismatch.py must do.
 
 No GPU is needed: the "meta" device plays the part of a device the data is not on.
 """

@@ -1,4 +1,4 @@
-"""Kata 24, bug_final_activation: what make_classifier in kata/bug_final_activation.py
+"""The bug_final_activation kata: what make_classifier in kata/bug_final_activation.py
 must do."""
 
 import math

@@ -1,4 +1,4 @@
-"""Kata 13, bug_grad_accumulation: what train_step in kata/bug_grad_accumulation.py must do."""
+"""The bug_grad_accumulation kata: what train_step in kata/bug_grad_accumulation.py must do."""
 
 import copy
 

@@ -1,4 +1,4 @@
-"""Kata 16, bug_inference_tensor: what frozen_features in kata/bug_inference_tensor.py
+"""The bug_inference_tensor kata: what frozen_features in kata/bug_inference_tensor.py
 must do."""
 
 import torch

@@ -1,4 +1,4 @@
-"""Kata 2, bug_item_and_view: what each function in kata/bug_item_and_view.py must do."""
+"""The bug_item_and_view kata: what each function in kata/bug_item_and_view.py must do."""
 
 import math
 

@@ -1,4 +1,4 @@
-"""Kata 8, bug_loss_broadcast: what regression_loss in kata/bug_loss_broadcast.py must do."""
+"""The bug_loss_broadcast kata: what regression_loss in kata/bug_loss_broadcast.py must do."""
 
 import warnings
 

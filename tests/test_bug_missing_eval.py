@@ -1,4 +1,4 @@
-"""Kata 15, bug_missing_eval: what predict in kata/bug_missing_eval.py must do."""
+"""The bug_missing_eval kata: what predict in kata/bug_missing_eval.py must do."""
 
 import copy
 

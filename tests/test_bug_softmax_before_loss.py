@@ -1,4 +1,4 @@
-"""Kata 9, bug_softmax_before_loss: what classification_loss in kata/bug_softmax_before_loss.py
+"""The bug_softmax_before_loss kata: what classification_loss in kata/bug_softmax_before_loss.py
 must do."""
 
 import math

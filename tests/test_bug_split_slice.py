@@ -1,4 +1,4 @@
-"""Kata 5, bug_split_slice: what split_samples in kata/bug_split_slice.py must do."""
+"""The bug_split_slice kata: what split_samples in kata/bug_split_slice.py must do."""
 
 import torch
 from hypothesis import given

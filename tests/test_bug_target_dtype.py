@@ -1,4 +1,4 @@
-"""Kata 10, bug_target_dtype: what class_targets in kata/bug_target_dtype.py must do."""
+"""The bug_target_dtype kata: what class_targets in kata/bug_target_dtype.py must do."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Kata 19, capstones: what each function in kata/capstones.py must do.
+"""The capstones kata: what each function in kata/capstones.py must do.
 
 The oracle for the data is scikit-learn itself; the trained models are scored again here,
 on the held-out digits and on fresh sequences, by plain argmax.

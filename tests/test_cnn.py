@@ -1,4 +1,4 @@
-"""Kata 15, cnn: what each function in kata/cnn.py must do."""
+"""The cnn kata: what each function in kata/cnn.py must do."""
 
 import pytest
 import torch

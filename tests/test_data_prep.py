@@ -1,4 +1,4 @@
-"""Kata 3, data_prep: what each function in kata/data_prep.py must do."""
+"""The data_prep kata: what each function in kata/data_prep.py must do."""
 
 import pytest
 import torch

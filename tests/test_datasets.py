@@ -1,4 +1,4 @@
-"""Kata 12, datasets: what each function in kata/datasets.py must do.
+"""The datasets kata: what each function in kata/datasets.py must do.
 
 The loader and split tests number their samples (sample i holds the value i), so a
 batch or a part shows exactly which samples it holds.

@@ -1,4 +1,4 @@
-"""Kata 11, devices: what each function in kata/devices.py must do.
+"""The devices kata: what each function in kata/devices.py must do.
 
 This machine may have no GPU, so moves are also checked with the `meta` device: a
 device every torch build has, whose tensors have shapes but no data.

@@ -1,4 +1,4 @@
-"""Kata 31, distributed: what each function in kata/distributed.py must do.
+"""The distributed kata: what each function in kata/distributed.py must do.
 
 The backend table, the sampler (it needs no process group), the loop and the loading of
 checkpoints are tested in this process. Everything that needs a process group shares one

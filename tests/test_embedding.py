@@ -1,4 +1,4 @@
-"""Kata 17, embedding: what each function in kata/embedding.py must do."""
+"""The embedding kata: what each function in kata/embedding.py must do."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Kata 8, evaluation: what each function in kata/evaluation.py must do."""
+"""The evaluation kata: what each function in kata/evaluation.py must do."""
 
 import copy
 

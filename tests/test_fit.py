@@ -1,4 +1,4 @@
-"""Kata 13, fit: what kata/fit.py must do."""
+"""The fit kata: what kata/fit.py must do."""
 
 import copy
 

@@ -1,4 +1,4 @@
-"""Kata 4, linear_model: what each function in kata/linear_model.py must do."""
+"""The linear_model kata: what each function in kata/linear_model.py must do."""
 
 import pytest
 import torch

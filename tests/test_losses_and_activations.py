@@ -1,4 +1,4 @@
-"""Kata 5, losses_and_activations: what each function in kata/losses_and_activations.py must do."""
+"""The losses_and_activations kata: what each function in kata/losses_and_activations.py must do."""
 
 import warnings
 

@@ -1,4 +1,4 @@
-"""Kata 14, mlp: what make_mlp in kata/mlp.py must do."""
+"""The mlp kata: what make_mlp in kata/mlp.py must do."""
 
 from itertools import pairwise
 

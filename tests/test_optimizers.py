@@ -1,4 +1,4 @@
-"""Kata 6, optimizers: what each function in kata/optimizers.py must do."""
+"""The optimizers kata: what each function in kata/optimizers.py must do."""
 
 import copy
 

@@ -1,4 +1,4 @@
-"""Kata 10, persistence: what each function in kata/persistence.py must do."""
+"""The persistence kata: what each function in kata/persistence.py must do."""
 
 import os
 import pickle

@@ -1,4 +1,4 @@
-"""Kata 18, regularization: what each function in kata/regularization.py must do."""
+"""The regularization kata: what each function in kata/regularization.py must do."""
 
 import copy
 import math

@@ -1,4 +1,4 @@
-"""Kata 16, rnn: what each function in kata/rnn.py must do."""
+"""The rnn kata: what each function in kata/rnn.py must do."""
 
 import pytest
 import torch

@@ -1,4 +1,4 @@
-"""Kata 1, tensors: what each function in kata/tensors.py must do."""
+"""The tensors kata: what each function in kata/tensors.py must do."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Kata 9, tracking: what each function in kata/tracking.py must do."""
+"""The tracking kata: what each function in kata/tracking.py must do."""
 
 import copy
 

@@ -1,4 +1,4 @@
-"""Kata 7, training_loop: what each function in kata/training_loop.py must do."""
+"""The training_loop kata: what each function in kata/training_loop.py must do."""
 
 import copy
 

@@ -1,4 +1,4 @@
-"""Kata 20: bug_device_mismatch.
+"""Kata: bug_device_mismatch.
 
 A pitfall kata: the code below is not missing, it is wrong. The caller moved the model
 to the GPU; the batches come from a DataLoader, on the CPU. The function below moves

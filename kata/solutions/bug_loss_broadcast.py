@@ -1,4 +1,4 @@
-"""Kata 8: bug_loss_broadcast.
+"""Kata: bug_loss_broadcast.
 
 A pitfall kata: the code below is not missing, it is wrong. A regression model with
 one output gives predictions of shape (N, 1); the targets came from a list of numbers

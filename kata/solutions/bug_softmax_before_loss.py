@@ -1,4 +1,4 @@
-"""Kata 9: bug_softmax_before_loss.
+"""Kata: bug_softmax_before_loss.
 
 A pitfall kata: the code below is not missing, it is wrong. The loss of a classifier
 that scores C classes: it runs, and a model trained with it does learn, but slowly,

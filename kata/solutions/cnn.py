@@ -1,4 +1,4 @@
-"""Kata 15: cnn.
+"""Kata: cnn.
 
 A CNN's convolution and pooling layers shrink the image; its classifier, an nn.Linear,
 must be told how many numbers come out of them. The notes hard-code 64 * 5 * 5 for a

@@ -1,4 +1,4 @@
-"""Kata 3: data_prep.
+"""Kata: data_prep.
 
 Before fitting a straight line we need points that lie on one, and we need to hide
 some of them: a model is judged on data it never trained on. Here you make the

@@ -1,4 +1,4 @@
-"""Kata 11: devices.
+"""Kata: devices.
 
 The same training script should run on a laptop CPU, an NVIDIA GPU and an Apple
 chip without edits. That takes three habits: pick the device once, move the model

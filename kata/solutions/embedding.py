@@ -1,4 +1,4 @@
-"""Kata 17: embedding.
+"""Kata: embedding.
 
 Text reaches a model as integer token ids, one per word. An embedding table turns each
 id into a learned vector: row i of the table is the vector of token i. Look ids up by

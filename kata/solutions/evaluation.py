@@ -1,4 +1,4 @@
-"""Kata 8: evaluation.
+"""Kata: evaluation.
 
 Training tells you how the model does on data it learns from; evaluation tells you how
 it does on data it has not seen. That needs the model in eval mode (dropout off, batch

@@ -1,4 +1,4 @@
-"""Kata 5: losses_and_activations.
+"""Kata: losses_and_activations.
 
 A network's last layer gives raw scores (logits); an activation bends them and a
 loss turns them into one number to minimise. Each task has its loss, and each loss

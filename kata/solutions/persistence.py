@@ -1,4 +1,4 @@
-"""Kata 10: persistence.
+"""Kata: persistence.
 
 Training takes hours; a power cut, a full disk or a killed job must not cost them.
 Save what the model learned, save checkpoints from which training goes on exactly

@@ -1,4 +1,4 @@
-"""Kata 16: rnn.
+"""Kata: rnn.
 
 A recurrent layer reads a sequence one time step at a time and carries a hidden state
 from step to step. nn.LSTM, nn.GRU and nn.RNN all hand back the output at every step

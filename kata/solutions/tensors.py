@@ -1,4 +1,4 @@
-"""Kata 1: tensors.
+"""Kata: tensors.
 
 A tensor is an n-dimensional array that knows its shape, its dtype and the device
 it lives on. Everything in PyTorch (data, weights, gradients) is a tensor, so the

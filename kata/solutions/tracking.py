@@ -1,4 +1,4 @@
-"""Kata 9: tracking.
+"""Kata: tracking.
 
 A training run that prints one number per epoch is hard to judge; a picture of the
 train and test loss side by side shows at a glance whether the model learns, has

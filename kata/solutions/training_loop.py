@@ -1,4 +1,4 @@
-"""Kata 7: training_loop.
+"""Kata: training_loop.
 
 A model learns by repeating one small step: predict, measure the loss, clear the old
 gradients, compute new ones, and let the optimizer nudge the weights. Write that step

@@ -15,6 +15,8 @@ def test_each_kata_has_its_three_files_and_escalating_hints(kata):
         assert path.exists(), f"{path.relative_to(ROOT)} is missing"
     assert len(kata.hints) >= 2, "hints escalate: a question first, then the PyTorch calls"
     assert kata.hints[0].endswith("?"), f"the first hint is a question: {kata.hints[0]!r}"
+    opening = kata.reference_path.read_text(encoding="utf-8").splitlines()[0]
+    assert opening == f'"""Kata: {kata.name}.', f"the lesson opens with its name: {opening!r}"
 
 
 def test_an_unknown_kata_name_lists_the_real_ones():
