@@ -19,7 +19,7 @@ class _HalfUsed(nn.Module):
 def test_a_parameter_that_forward_never_uses_is_named():
     model = _HalfUsed()
     model(torch.ones(3, 2)).sum().backward()
-    with pytest.raises(pytest.fail.Exception, match="unused.weight got no gradient"):
+    with pytest.raises(pytest.fail.Exception, match=r"unused\.weight got no gradient"):
         assert_every_parameter_gets_a_gradient(model)
 
 
