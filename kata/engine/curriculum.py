@@ -136,8 +136,7 @@ CURRICULUM: tuple[Kata, ...] = (
     ),
     Kata(
         "bug_loss_broadcast",
-        "fix the bug: predictions (N, 1) against targets (N,) broadcast to (N, N) in "
-        "MSELoss",
+        "fix the bug: predictions (N, 1) against targets (N,) broadcast to (N, N) in MSELoss",
         "Losses and activations",
         (
             "Why is the loss of perfect predictions not 0, and what shape does predictions "
@@ -303,8 +302,7 @@ CURRICULUM: tuple[Kata, ...] = (
             "model(X) runs there?",
             "nn.Module.to moves a module in place, but Tensor.to returns a new tensor and "
             "leaves the original where it was.",
-            "Keep what .to() returns, and move X to device_of(model), not to a device "
-            "you guess.",
+            "Keep what .to() returns, and move X to device_of(model), not to a device you guess.",
         ),
     ),
     Kata(
@@ -349,12 +347,10 @@ CURRICULUM: tuple[Kata, ...] = (
         "fix the bug: a ReLU after the last layer of a classifier clips its logits",
         "MLP",
         (
-            "Why are the outputs never negative, and why do some samples give no gradient "
-            "at all?",
+            "Why are the outputs never negative, and why do some samples give no gradient at all?",
             "nn.CrossEntropyLoss takes raw logits, any real number; ReLU turns every "
             "negative input into 0 and passes back a gradient of 0 there.",
-            "The model should end with its last nn.Linear: look at what the loop appends "
-            "after it.",
+            "The model should end with its last nn.Linear: look at what the loop appends after it.",
         ),
     ),
     Kata(
