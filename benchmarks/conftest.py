@@ -1,0 +1,51 @@
+"""`make bench`: the training step timed, yours against the reference, as a share of the
+machine's matmul peak. `make test` runs each benchmark once (--benchmark-disable) as a check.
+
+The report machinery lives in benchmarks/report.py; the root conftest gives the `device`
+fixture, the seeds and the pristine torch state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import torch
+
+from benchmarks import report
+
+_ROWS: list[report.Row] = []
+_PEAKS: dict[str, float] = {}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--bench-compile", action="store_true", help="also time the step under torch.compile"
+    )
+
+
+@pytest.fixture
+def peak_flops(device: torch.device) -> Callable[[], float]:
+    """torch.mm's FLOP/s on this device with the current thread count, measured the first
+    time it is asked for (so never when benchmarks are disabled), then remembered."""
+
+    def peak() -> float:
+        key = f"{device.type}, {torch.get_num_threads()} threads"
+        if key not in _PEAKS:
+            _PEAKS[key] = report.matmul_peak(device)
+        return _PEAKS[key]
+
+    return peak
+
+
+@pytest.fixture
+def rows() -> list[report.Row]:
+    """Where each benchmark leaves its Row for the report after the run."""
+    return _ROWS
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-benchmark's own tables
+def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
+    if _ROWS:
+        terminalreporter.section("training step: FLOP rate and time per sample")
+        report.write_report(terminalreporter.write_line, _ROWS, _PEAKS)
