@@ -167,6 +167,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             f"{item.nodeid} was stopped after {seconds} s{place}: "
             "does a loop in your code never end?"
         )
+    elif where:  # an error raised inside kata code: `make kata` shows where
+        report.user_properties.append(("raised_in", f"{where[0]}, line {where[2]}, in {where[1]}"))
     return report
 
 

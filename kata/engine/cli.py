@@ -37,14 +37,16 @@ class Progress:
     failed: int = 0
     broken: str | None = None  # the error that stopped the test file from importing
     first_failure: dict | None = None
+    collected: int = 0
+    checked: bool = True  # False: not run, because an earlier kata is unfinished
 
     @property
     def total(self) -> int:
-        return self.passed + self.failed
+        return self.passed + self.failed if self.checked else self.collected
 
     @property
     def done(self) -> bool:
-        return self.broken is None and self.failed == 0 and self.passed > 0
+        return self.checked and self.broken is None and self.failed == 0 and self.passed > 0
 
 
 @dataclass
@@ -64,8 +66,11 @@ class State:
         STATE.write_text(json.dumps(self.__dict__, indent=1), encoding="utf-8")
 
 
-def run_katas(katas: list[Kata]) -> list[Progress]:
-    """Run the katas' tests against the learner's files in a fresh process and tally them."""
+def run_katas(katas: list[Kata], stop_early: bool = False) -> list[Progress]:
+    """Run the katas' tests against the learner's files in a fresh process and tally them.
+
+    With ``stop_early``, the katas after the first unfinished one are not run (rustlings'
+    way: one next step, quickly)."""
     with tempfile.TemporaryDirectory() as folder:
         results_file = Path(folder) / "results.json"
         command = [
@@ -78,6 +83,7 @@ def run_katas(katas: list[Kata]) -> list[Progress]:
             f"--kata-results={results_file}",
             "--impl=kata",
             "--continue-on-collection-errors",
+            *(["--kata-stop-early"] if stop_early else []),
             "-p",
             "no:cacheprovider",
             *(str(kata.test_path.relative_to(ROOT)) for kata in katas if kata.test_path.exists()),
@@ -100,6 +106,10 @@ def run_katas(katas: list[Kata]) -> list[Progress]:
             progress[kata.name].broken = f"tests/test_{kata.name}.py is missing"
     for name, error in results["broken"].items():
         progress[name].broken = error
+    seen = {test["kata"] for test in results["tests"]}
+    for name, count in results.get("collected", {}).items():
+        progress[name].collected = count
+        progress[name].checked = name in seen
     for test in results["tests"]:
         entry = progress[test["kata"]]
         if test["outcome"] == "passed":
@@ -125,9 +135,14 @@ def print_table(progress: list[Progress]) -> None:
     upcoming = next((e for e in progress if not e.done), None)
     for entry in progress:
         number = CURRICULUM.index(entry.kata) + 1
-        tests = f"{entry.passed}/{entry.total}" if not entry.broken else "-"
+        tests = f"{entry.passed}/{entry.total}" if entry.checked else f"-/{entry.total}"
+        tests = "-" if entry.broken else tests
         status = _status(entry, entry is upcoming)
         print(f"  {number:>2}  {entry.kata.name:<24}{tests:>7}   {status}".rstrip())
+    if not all(entry.checked for entry in progress):
+        print(
+            "\n  -/N: not run yet, since an earlier kata is unfinished (`make progress` runs all)"
+        )
     print()
 
 
@@ -170,7 +185,7 @@ def cmd_next(args: argparse.Namespace) -> int:
     if args.kata:
         progress = run_katas([find(args.kata)])
     else:
-        progress = run_katas(list(CURRICULUM))
+        progress = run_katas(list(CURRICULUM), stop_early=True)
         print_table(progress)
     upcoming = next((entry for entry in progress if not entry.done), None)
     if upcoming is None:

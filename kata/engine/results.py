@@ -52,19 +52,43 @@ def _message(report: pytest.TestReport | pytest.CollectReport) -> str:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--kata-results", help="write each kata test's outcome to this JSON file")
+    parser.addoption(
+        "--kata-stop-early",
+        action="store_true",
+        help="stop before the kata that follows the first unfinished one",
+    )
 
 
 class _Recorder:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, stop_early: bool):
         self.path = path
+        self.stop_early = stop_early
         self.tests: dict[str, dict] = {}
         self.broken: dict[str, str] = {}
+        self.collected: dict[str, int] = {}
+        self.unfinished = False
         self.running: str | None = None  # kept on disk, so a crash still names its test
 
     def _write(self) -> None:
         results = {"tests": list(self.tests.values()), "broken": self.broken}
+        results["collected"] = self.collected
         results["running"] = self.running
         self.path.write_text(json.dumps(results, indent=1), encoding="utf-8")
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            kata = kata_of(item.nodeid)
+            if kata:
+                self.collected[kata] = self.collected.get(kata, 0) + 1
+        self.unfinished = bool(self.broken)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None):
+        result = yield
+        next_kata = kata_of(nextitem.nodeid) if nextitem else None
+        if self.stop_early and self.unfinished and next_kata != kata_of(item.nodeid):
+            item.session.shouldstop = "found the first unfinished kata"
+        return result
 
     def pytest_runtest_logstart(self, nodeid: str) -> None:
         self.running = nodeid
@@ -88,9 +112,13 @@ class _Recorder:
                 "line": report.location[1],
             },
         )
+        self.unfinished = self.unfinished or report.failed
         if report.failed or (report.skipped and entry["outcome"] == "passed"):
             entry["outcome"] = "failed" if report.failed else "skipped"
             entry["message"] = _message(report)
+            raised_in = dict(report.user_properties).get("raised_in")
+            if raised_in:
+                entry["message"] += f"\n(raised in {raised_in})"
 
     def pytest_sessionfinish(self) -> None:
         self.running = None
@@ -100,4 +128,5 @@ class _Recorder:
 def pytest_configure(config: pytest.Config) -> None:
     target = config.getoption("--kata-results")
     if target:
-        config.pluginmanager.register(_Recorder(Path(target)), "kata-results-recorder")
+        recorder = _Recorder(Path(target), config.getoption("--kata-stop-early"))
+        config.pluginmanager.register(recorder, "kata-results-recorder")
