@@ -6,19 +6,7 @@ import torch
 from torch import nn
 
 from kata.bug_grad_accumulation import train_step
-
-
-class GradRecordingSGD(torch.optim.SGD):
-    """Plain SGD that keeps a copy of the gradients each step() was given."""
-
-    def __init__(self, params, lr: float):
-        super().__init__(params, lr=lr)
-        self.grads_used: list[list[torch.Tensor | None]] = []
-
-    def step(self, closure=None):
-        params = [p for group in self.param_groups for p in group["params"]]
-        self.grads_used.append([None if p.grad is None else p.grad.clone() for p in params])
-        return super().step(closure)
+from tests.checks import GradRecordingSGD
 
 
 def _regression_problem(n: int = 32, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:

@@ -10,6 +10,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from kata.training_loop import train_epoch, train_step
+from tests.checks import GradRecordingSGD
 
 sample_counts = st.integers(min_value=1, max_value=12)
 batch_sizes = st.integers(min_value=1, max_value=5)
@@ -26,19 +27,6 @@ class ModeRecorder(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self.modes.append(self.training)
         return self.linear(x)
-
-
-class GradRecordingSGD(torch.optim.SGD):
-    """Plain SGD that keeps a copy of the gradients each step() was given."""
-
-    def __init__(self, params, lr: float):
-        super().__init__(params, lr=lr)
-        self.grads_used: list[list[torch.Tensor | None]] = []
-
-    def step(self, closure=None):
-        params = [p for group in self.param_groups for p in group["params"]]
-        self.grads_used.append([None if p.grad is None else p.grad.clone() for p in params])
-        return super().step(closure)
 
 
 def _regression_problem(n: int = 32, n_in: int = 3, seed: int = 0):
