@@ -49,7 +49,8 @@ CURRICULUM: tuple[Kata, ...] = (
         (
             "Which attribute of a tensor tells its shape, and which its dtype?",
             "torch.arange counts, .reshape and .view rearrange, .unsqueeze adds a dimension "
-            "of size 1; a transposed tensor is not contiguous, so only reshape works on it.",
+            "of size 1; .view needs strides that fit the new shape (after a transpose they "
+            "usually do not), while .reshape copies when it must.",
             "torch.from_numpy shares memory with the array; tensor.detach().cpu().numpy() "
             "goes back; X @ W.T multiplies; a (N, 1) minus a (1, M) broadcasts to (N, M).",
         ),
