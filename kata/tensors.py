@@ -53,7 +53,8 @@ def flatten_batch(x: torch.Tensor) -> torch.Tensor:
     It must work on any tensor, even a non-contiguous one such as x.transpose(1, 2),
     and must not copy the data when it does not have to.
 
-    Helps: .view needs a contiguous tensor; .reshape copies only when it must.
+    Helps: .view only works when the strides fit the new shape (a contiguous tensor's
+    always do, a transposed one's usually not); .reshape copies only when it must.
     Raises ValueError for a 0-dimensional tensor (it has no batch dimension).
     """
     # TODO: your code here
