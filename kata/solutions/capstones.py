@@ -17,7 +17,7 @@ from torch.utils.data import DataLoader
 from kata.cnn import SmallCNN
 from kata.datasets import PairDataset, make_loader, split_dataset
 from kata.evaluation import evaluate
-from kata.fit import fit
+from kata.fit import _on_device, fit
 from kata.mlp import make_mlp
 from kata.rnn import SequenceClassifier
 
@@ -33,14 +33,6 @@ LSTM_LEARNING_RATE = 2e-2
 LSTM_EPOCHS = 20
 SEQUENCE_SAMPLES = 1000
 SEQUENCE_LENGTH = 12
-
-
-def _on_device(
-    loader: Iterable[tuple[torch.Tensor, torch.Tensor]], device: torch.device
-) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    """Each (X, y) batch of `loader`, moved to `device` as it comes."""
-    for X, y in loader:
-        yield X.to(device), y.to(device)
 
 
 def digit_data(image_shape: bool) -> tuple[torch.Tensor, torch.Tensor]:
