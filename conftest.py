@@ -30,6 +30,11 @@ hypothesis.settings.register_profile("learner", max_examples=25, deadline=None, 
 hypothesis.settings.register_profile(
     "ci", max_examples=100, deadline=None, derandomize=True, print_blob=True, phases=_PHASES
 )
+# `python -m kata variants` runs each kata's tests once per variant: fewer examples, and the
+# same ones every time, so that whether a broken variant is caught never depends on luck.
+hypothesis.settings.register_profile(
+    "variants", max_examples=25, deadline=None, derandomize=True, phases=_PHASES
+)
 hypothesis.settings.load_profile("learner")
 
 

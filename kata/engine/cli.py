@@ -296,6 +296,13 @@ def cmd_stubs(args: argparse.Namespace) -> int:
     return 1 if stale else 0
 
 
+def cmd_variants(args: argparse.Namespace) -> int:
+    from kata.engine import variants
+
+    jobs = (os.cpu_count() or 1) if args.jobs == "auto" else int(args.jobs)
+    return variants.main(args.katas, jobs)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m kata", description="torch-kata")
     sub = parser.add_subparsers(dest="command")
@@ -319,6 +326,12 @@ def _parser() -> argparse.ArgumentParser:
     stubs.add_argument("katas", nargs="*")
     stubs.add_argument("--write", action="store_true", help="overwrite kata/*.py with them")
     stubs.set_defaults(run=cmd_stubs)
+    variants = sub.add_parser(
+        "variants", help="maintainers: the tests catch broken code and accept correct code"
+    )
+    variants.add_argument("katas", nargs="*")
+    variants.add_argument("--jobs", default="auto", help="worker processes (auto: one per core)")
+    variants.set_defaults(run=cmd_variants)
     return parser
 
 
