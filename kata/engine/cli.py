@@ -303,6 +303,12 @@ def cmd_variants(args: argparse.Namespace) -> int:
     return variants.main(args.katas, jobs)
 
 
+def cmd_mutation(args: argparse.Namespace) -> int:
+    from kata.engine import mutation
+
+    return mutation.main(args.min)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m kata", description="torch-kata")
     sub = parser.add_subparsers(dest="command")
@@ -332,6 +338,9 @@ def _parser() -> argparse.ArgumentParser:
     variants.add_argument("katas", nargs="*")
     variants.add_argument("--jobs", default="auto", help="worker processes (auto: one per core)")
     variants.set_defaults(run=cmd_variants)
+    mutation = sub.add_parser("mutation", help="maintainers: the score `mutmut run` left")
+    mutation.add_argument("--min", type=float, default=90.0, help="the lowest passing score")
+    mutation.set_defaults(run=cmd_mutation)
     return parser
 
 

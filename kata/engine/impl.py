@@ -6,8 +6,10 @@ hook decides where that module comes from, so no test carries switching code.
 
 from __future__ import annotations
 
+import importlib
 import importlib.abc
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -16,6 +18,22 @@ from kata.engine.stubgen import generate_stub
 
 IMPLS = ("kata", "reference", "stub")
 ENV_VAR = "KATA_IMPL"
+# Mutation testing (`make mutate`) maps each call to the module a function was defined in,
+# so there ``kata.<name>`` must be ``kata.solutions.<name>`` itself, not a copy of it.
+MUTATION_ENV_VAR = "KATA_MUTATION"
+
+
+class _Alias(importlib.abc.Loader):
+    """Gives an already importable module under a second name."""
+
+    def __init__(self, target: str):
+        self.target = target
+
+    def create_module(self, spec):
+        return importlib.import_module(self.target)
+
+    def exec_module(self, module) -> None:
+        pass
 
 
 class _Redirect(importlib.abc.MetaPathFinder):
@@ -25,9 +43,12 @@ class _Redirect(importlib.abc.MetaPathFinder):
         self.files = files
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname in self.files:
-            return importlib.util.spec_from_file_location(fullname, self.files[fullname])
-        return None
+        file = self.files.get(fullname)
+        if file is None:
+            return None
+        if os.environ.get(MUTATION_ENV_VAR) and file.parent.name == "solutions":
+            return importlib.util.spec_from_loader(fullname, _Alias(f"kata.solutions.{file.stem}"))
+        return importlib.util.spec_from_file_location(fullname, file)
 
 
 def available() -> list:

@@ -1,6 +1,7 @@
 """The implementation switch as a spawned process needs it: what to redirect, and redirecting."""
 
 import importlib
+import os
 import subprocess
 import sys
 
@@ -30,3 +31,24 @@ def test_redirect_makes_a_kata_import_load_the_given_file(tmp_path, monkeypatch)
     module = importlib.import_module("kata.no_such_module")
     assert module.ORIGIN == "the given file"
     assert impl.redirected()["kata.no_such_module"] == given
+
+
+def test_under_mutation_testing_a_kata_is_its_reference_module_itself():
+    script = (
+        "import importlib\n"
+        "from kata.engine import impl\n"
+        "impl.install('reference')\n"
+        "kata = importlib.import_module('kata.tensors')\n"
+        "print(kata is importlib.import_module('kata.solutions.tensors'))\n"
+        "print(kata.counting_grid.__module__)\n"
+    )
+    env = {**os.environ, impl.MUTATION_ENV_VAR: "1"}
+    lines = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert lines == ["True", "kata.solutions.tensors"], lines
