@@ -2,6 +2,7 @@
 
 import copy
 
+import pytest
 import torch
 from torch import nn
 
@@ -98,3 +99,28 @@ def test_two_steps_move_the_weights_as_two_steps_of_plain_gradient_descent():
                 f"w -= lr * grad take them: the second step moved too far.\n{m}"
             ),
         )
+
+
+def test_each_call_returns_the_float_loss_before_its_step_as_in_plain_gradient_descent():
+    torch.manual_seed(0)
+    X, y = _regression_problem(8)
+    model = nn.Linear(3, 1)
+    twin = copy.deepcopy(model)
+    lr = 0.1
+    expected = []
+    for _ in range(3):
+        grads = _gradient_of_one_backward(twin, X, y)
+        with torch.no_grad():
+            expected.append(nn.MSELoss()(twin(X), y).item())
+            for p, g in zip(twin.parameters(), grads, strict=True):
+                p -= lr * g
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    got = [train_step(model, nn.MSELoss(), optimizer, X, y) for _ in range(3)]
+    assert all(type(v) is float for v in got), (
+        f"train_step returned {[type(v).__name__ for v in got]}: return loss.item(), a float"
+    )
+    assert got == pytest.approx(expected, rel=1e-5), (
+        f"three train_step calls returned {got}, expected {expected}, the losses that plain "
+        "gradient descent sees before each of its steps: return the loss computed before "
+        "optimizer.step(), and make each step use this batch's gradient alone"
+    )

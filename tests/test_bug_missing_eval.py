@@ -8,17 +8,11 @@ from torch import nn
 from kata.bug_missing_eval import predict
 
 
-class ModeRecorder(nn.Module):
-    """A linear layer that remembers self.training at every forward pass."""
-
-    def __init__(self):
-        super().__init__()
-        self.linear = nn.Linear(3, 2)
-        self.modes: list[bool] = []
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        self.modes.append(self.training)
-        return self.linear(x)
+def _record_modes(model: nn.Module) -> list[bool]:
+    """A list that gets model.training at every forward pass, of the model or of a copy of it."""
+    modes: list[bool] = []
+    model.register_forward_pre_hook(lambda module, args: modes.append(module.training))
+    return modes  # the hook's closure holds this list itself: a deepcopy shares it
 
 
 def _model_with_dropout_and_batch_norm() -> nn.Sequential:
@@ -84,11 +78,12 @@ def test_a_single_sample_can_be_predicted():
 
 def test_the_model_is_evaluated_in_eval_mode_and_given_back_in_its_own_mode():
     for mode in (True, False):
-        model = ModeRecorder().train(mode)
+        model = nn.Linear(3, 2).train(mode)
+        modes = _record_modes(model)
         predict(model, torch.randn(4, 3))
-        assert model.modes == [False], (
-            f"the forward pass ran with model.training == {model.modes[0]}; predictions "
-            "are made in eval mode"
+        assert modes == [False], (
+            f"the forward passes ran with model.training == {modes}, expected [False]: "
+            "predictions are made in eval mode"
         )
         assert model.training is mode, (
             f"the model was in {'training' if mode else 'eval'} mode before predict and in "

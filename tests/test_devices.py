@@ -4,6 +4,8 @@ This machine may have no GPU, so moves are also checked with the `meta` device: 
 device every torch build has, whose tensors have shapes but no data.
 """
 
+import re
+
 import pytest
 import torch
 from torch import nn
@@ -40,6 +42,10 @@ def test_pick_device_prefers_cuda_then_mps_then_cpu(monkeypatch, cuda, mps, expe
         f"with cuda available={cuda} and mps available={mps}, pick_device() gave {got}, "
         f"expected {expected}: ask torch.cuda.is_available() first, then "
         "torch.backends.mps.is_available()"
+    )
+    assert got.index is None, (
+        f"pick_device() gave {got}, expected torch.device({expected!r}) with no index: "
+        "a bare 'cuda' means the current GPU, 'cuda:0' always the first"
     )
 
 
@@ -152,3 +158,16 @@ def test_check_same_device_looks_at_every_tensor_not_only_the_first():
     model = nn.Linear(3, 1)
     with pytest.raises(ValueError, match="meta"):
         check_same_device(model, torch.zeros(4, 3), torch.zeros(4, 1, device=META))
+
+
+@pytest.mark.parametrize("position", [0, 2])
+def test_check_same_device_names_the_stray_tensor_counting_from_zero(position):
+    data = [torch.zeros(4, 3) for _ in range(3)]
+    data[position] = data[position].to(META)
+    with pytest.raises(ValueError) as raised:
+        check_same_device(nn.Linear(3, 1), *data)
+    numbers = re.findall(r"\d+", str(raised.value))
+    assert str(position) in numbers, (
+        f"tensor {position} of 3 (counting from 0) is on meta, and the message says "
+        f"{str(raised.value)!r}: name the position with enumerate(data)"
+    )

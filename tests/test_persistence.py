@@ -3,6 +3,7 @@
 import os
 import pickle
 import re
+import zipfile
 
 import numpy as np
 import pytest
@@ -253,6 +254,42 @@ def test_safe_load_maps_every_tensor_to_the_cpu(device, tmp_path):
         f"a tensor saved on {device} came back on {loaded['weight'].device}: "
         "map_location='cpu' makes a checkpoint load on any machine"
     )
+
+
+def _save_as_if_on_a_gpu(obj, path):
+    """torch.save `obj` (tensors on the cpu), with every storage marked as saved on cuda:0.
+
+    That is what a checkpoint written on a GPU machine looks like, made on any machine:
+    torch.load without map_location puts its tensors back on cuda:0, or raises where
+    there is none."""
+    plain = path.with_suffix(".plain")
+    torch.save(obj, plain)
+    cpu, cuda = b"X\x03\x00\x00\x00cpu", b"X\x06\x00\x00\x00cuda:0"  # pickle strings
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename.endswith("data.pkl"):
+                assert cpu in data, "torch.save's pickle no longer spells the device this way"
+                data = data.replace(cpu, cuda)
+            dst.writestr(info.filename, data)
+    plain.unlink()
+
+
+def test_safe_load_puts_a_checkpoint_saved_on_a_gpu_on_the_cpu(tmp_path):
+    path = tmp_path / "from_a_gpu.pt"
+    _save_as_if_on_a_gpu({"weight": torch.arange(3.0)}, path)
+    try:
+        loaded = safe_load(path)
+    except CheckpointError as err:
+        pytest.fail(
+            f"a checkpoint saved on cuda:0 could not be loaded here ({err.__cause__}): "
+            "torch.load(..., map_location='cpu') loads it on any machine"
+        )
+    assert loaded["weight"].device == torch.device("cpu"), (
+        f"a tensor saved on cuda:0 came back on {loaded['weight'].device}: "
+        "map_location='cpu' puts every tensor on the cpu"
+    )
+    assert torch.equal(loaded["weight"].cpu(), torch.arange(3.0))
 
 
 # save_model and load_model

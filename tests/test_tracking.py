@@ -76,8 +76,18 @@ def test_record_epoch_keeps_every_value_in_order(epochs):
     assert history == expected, f"recorded {epochs} epoch by epoch, got {history}"
 
 
+@pytest.fixture
+def torch_warns_every_time():
+    """torch gives some warnings once per process: make each one fire, so a test can see it."""
+    before = torch.is_warn_always_enabled()
+    torch.set_warn_always(True)
+    yield
+    torch.set_warn_always(before)
+
+
 @pytest.mark.filterwarnings("error::UserWarning")
-def test_record_epoch_stores_plain_floats_even_for_a_loss_tensor():
+def test_record_epoch_stores_plain_floats_even_for_a_loss_tensor(torch_warns_every_time):
+    # float(loss) on a loss that requires grad warns (once per process, unless warn_always).
     weight = torch.tensor(2.0, requires_grad=True)
     loss = (weight * 0.25) ** 2  # a 0-d tensor with a graph behind it
     history = record_epoch({}, train=loss)

@@ -1,0 +1,55 @@
+"""Wrong and right ways to write kata/bug_inference_tensor.py: see kata/engine/variants.py."""
+
+from kata.engine.variants import Variant
+
+_FIX = (
+    "    with torch.no_grad():  # inference_mode would make inference tensors, unfit for training\n"
+    "        return backbone(X)\n"
+)
+
+BROKEN = [
+    Variant(
+        "the stub's bug: torch.inference_mode()",
+        (_FIX, "    with torch.inference_mode():\n        return backbone(X)\n"),
+    ),
+    Variant(
+        "no context at all: a graph back into the backbone", (_FIX, "    return backbone(X)\n")
+    ),
+    Variant(
+        "inference_mode, then .detach(): still an inference tensor",
+        (
+            _FIX,
+            "    with torch.inference_mode():\n        features = backbone(X)\n    return features.detach()\n",
+        ),
+    ),
+    Variant(
+        "inference_mode, cloned inside the block: the clone is an inference tensor too",
+        (_FIX, "    with torch.inference_mode():\n        return backbone(X).clone()\n"),
+    ),
+    Variant(
+        "inference_mode, then requires_grad_() to make it trainable",
+        (
+            _FIX,
+            "    with torch.inference_mode():\n        features = backbone(X)\n    return features.requires_grad_()\n",
+        ),
+    ),
+    Variant(
+        "no_grad, then requires_grad_(): the features ask for a gradient",
+        ("        return backbone(X)\n", "        return backbone(X).requires_grad_()\n"),
+    ),
+]
+
+ALTERNATIVES = [
+    Variant(
+        "inference_mode, then .clone() outside the block: a normal tensor",
+        (
+            _FIX,
+            "    with torch.inference_mode():\n        features = backbone(X)\n    return features.clone()\n",
+        ),
+    ),
+    Variant(
+        "torch.set_grad_enabled(False)",
+        ("    with torch.no_grad():", "    with torch.set_grad_enabled(False):"),
+    ),
+    Variant("forward, then .detach()", (_FIX, "    return backbone(X).detach()\n")),
+]

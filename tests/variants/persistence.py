@@ -1,0 +1,150 @@
+"""Wrong and right ways to write kata/persistence.py: see kata/engine/variants.py."""
+
+from kata.engine.variants import Variant
+
+_MKSTEMP = (
+    '    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")\n'
+)
+_LOAD = '        return torch.load(path, weights_only=True, map_location="cpu")\n'
+_MISSING_KEYS = (
+    "    if missing:\n"
+    '        raise CheckpointError(f"{path} is no checkpoint: it lacks the keys {missing}")\n'
+)
+
+BROKEN = [
+    Variant(
+        "atomic_save writes straight onto the target with torch.save",
+        (
+            "    fd, tmp = tempfile.mkstemp(",
+            "    torch.save(obj, path)\n    return\n    fd, tmp = tempfile.mkstemp(",
+        ),
+    ),
+    Variant(
+        "atomic_save puts the temporary file in the system temp folder",
+        (_MKSTEMP, '    fd, tmp = tempfile.mkstemp(suffix=".tmp")\n'),
+    ),
+    Variant("atomic_save never fsyncs", ("            os.fsync(f.fileno())\n", "")),
+    Variant(
+        "atomic_save leaves the temporary file behind when the save fails",
+        (
+            "    except BaseException:\n        os.unlink(tmp)\n        raise\n",
+            "    finally:\n        pass\n",
+        ),
+    ),
+    Variant(
+        "atomic_save swallows the error after cleaning up",
+        ("        os.unlink(tmp)\n        raise\n", "        os.unlink(tmp)\n"),
+    ),
+    Variant(
+        "safe_load with weights_only=False",
+        (_LOAD, '        return torch.load(path, weights_only=False, map_location="cpu")\n'),
+    ),
+    Variant(
+        "safe_load without map_location",
+        (_LOAD, "        return torch.load(path, weights_only=True)\n"),
+    ),
+    Variant(
+        "safe_load catches only RuntimeError",
+        ("    except Exception as err:", "    except RuntimeError as err:"),
+    ),
+    Variant(
+        "safe_load drops torch's error (no `from err`)",
+        ("        ) from err\n", "        ) from None\n"),
+    ),
+    Variant(
+        "safe_load's error does not name the file",
+        ('            f"cannot load {path}: it is', '            f"cannot load the file: it is'),
+    ),
+    Variant(
+        "save_model pickles the whole module",
+        ("    atomic_save(model.state_dict(), path)\n", "    atomic_save(model, path)\n"),
+    ),
+    Variant(
+        "load_model returns what load_state_dict returns",
+        (
+            "    model.load_state_dict(safe_load(path))\n    return model\n",
+            "    return model.load_state_dict(safe_load(path))\n",
+        ),
+    ),
+    Variant(
+        "save_checkpoint forgets the optimizer state",
+        (
+            '        "optimizer": optimizer.state_dict(),\n',
+            '        "optimizer": torch.optim.Adam(model.parameters()).state_dict(),\n',
+        ),
+    ),
+    Variant(
+        "load_checkpoint does not restore the RNG",
+        ('    torch.set_rng_state(checkpoint["rng_state"])\n', ""),
+    ),
+    Variant(
+        "load_checkpoint leaves the optimizer alone",
+        ('    optimizer.load_state_dict(checkpoint["optimizer"])\n', ""),
+    ),
+    Variant(
+        "save_checkpoint refuses epoch 0 too",
+        ("    if epoch < 0:\n", "    if epoch <= 0:\n"),
+    ),
+    Variant(
+        "save_checkpoint accepts a negative epoch",
+        ("    if epoch < 0:\n", "    if False:\n"),
+    ),
+    Variant(
+        "load_checkpoint returns the next epoch",
+        ('    return checkpoint["epoch"]', '    return checkpoint["epoch"] + 1'),
+    ),
+    Variant("load_checkpoint lets a missing key raise KeyError", (_MISSING_KEYS, "")),
+]
+
+ALTERNATIVES = [
+    Variant(
+        "atomic_save with NamedTemporaryFile(delete=False) and Path.replace",
+        append="""
+        def atomic_save(obj, path):
+            path = Path(path)
+            if not path.parent.is_dir():
+                raise FileNotFoundError(f"the folder {path.parent} does not exist")
+            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as f:
+                tmp = Path(f.name)
+                try:
+                    torch.save(obj, f)
+                    f.flush()
+                    os.fsync(f.fileno())
+                except BaseException:
+                    f.close()
+                    tmp.unlink()
+                    raise
+            try:
+                os.replace(tmp, path)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
+        """,
+    ),
+    Variant(
+        "atomic_save lets mkstemp refuse a missing folder",
+        (
+            '    if not path.parent.is_dir():\n        raise FileNotFoundError(f"cannot save {path.name}: the folder {path.parent} does not exist")\n',
+            "",
+        ),
+    ),
+    Variant(
+        "safe_load with map_location=torch.device('cpu')",
+        (
+            _LOAD,
+            '        return torch.load(path, weights_only=True, map_location=torch.device("cpu"))\n',
+        ),
+    ),
+    Variant(
+        "load_checkpoint with a set difference and torch.random.set_rng_state",
+        (
+            "    keys = checkpoint.keys() if isinstance(checkpoint, dict) else ()\n"
+            "    missing = [key for key in CHECKPOINT_KEYS if key not in keys]\n",
+            "    missing = sorted(set(CHECKPOINT_KEYS) - set(checkpoint if isinstance(checkpoint, dict) else {}))\n",
+        ),
+        (
+            '    torch.set_rng_state(checkpoint["rng_state"])\n',
+            '    torch.random.set_rng_state(checkpoint["rng_state"])\n',
+        ),
+    ),
+]
