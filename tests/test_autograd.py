@@ -81,6 +81,12 @@ def test_grad_of_leaves_a_tensor_that_requires_grad_untouched():
     _assert_grad(got, 2 * x.detach(), "grad_of(square) on an x that requires grad")
 
 
+def test_grad_of_accepts_a_one_element_output_of_shape_1():
+    x = torch.tensor([1.0, -2.0, 3.0])
+    got = grad_of(lambda t: (t**2).sum().reshape(1), x)
+    _assert_grad(got, 2 * x, "grad_of(f returning shape (1,))")
+
+
 def test_grad_of_names_the_shape_of_a_non_scalar_output():
     with pytest.raises(ValueError, match=r"\(3,\)"):
         grad_of(lambda t: t * 2, torch.ones(3))

@@ -52,3 +52,12 @@ def test_a_label_that_is_not_a_whole_number_raises_value_error():
 def test_a_negative_label_raises_value_error():
     with pytest.raises(ValueError, match="-1"):
         class_targets(np.array([0, -1, 2], dtype=np.int32))
+
+
+def test_the_error_names_the_first_bad_label():
+    with pytest.raises(ValueError) as raised:
+        class_targets(np.array([0.0, 1.5, 2.0, 2.5]))
+    assert "1.5" in str(raised.value), (
+        f"labels [0, 1.5, 2, 2.5] raised {raised.value!r}: name the first bad label, 1.5, "
+        "so the reader knows where to look"
+    )

@@ -71,9 +71,10 @@ def test_split_sizes_add_up_and_follow_the_fraction(n, fraction):
     assert len(X_train) + len(X_test) == n, (
         f"{len(X_train)} training + {len(X_test)} test samples, expected {n} in all"
     )
-    assert abs(len(X_train) - fraction * n) < 1, (
+    assert len(X_train) == int(fraction * n), (
         f"train_fraction={fraction} of {n} samples gave {len(X_train)} for training, "
-        f"expected about {fraction * n:.2f}: the split index is int(train_fraction * N)"
+        f"expected {int(fraction * n)}: the split index is int(train_fraction * N), "
+        "rounded down, not to the nearest"
     )
     assert len(y_train) == len(X_train) and len(y_test) == len(X_test), (
         "y must be split at the same index as X"
@@ -89,6 +90,14 @@ def test_split_keeps_every_sample_exactly_once_in_order(n, fraction):
         "train, the rest test, nothing shuffled, lost or repeated"
     )
     assert torch.equal(torch.cat([y_train, y_test]), y), "the same goes for y"
+
+
+def test_split_defaults_to_eighty_percent_for_training():
+    X_train, _, X_test, _ = train_test_split(*_samples(50))
+    assert (len(X_train), len(X_test)) == (40, 10), (
+        f"with no train_fraction, 50 samples split into {len(X_train)} and {len(X_test)}, "
+        "expected 40 and 10: the default train_fraction is 0.8"
+    )
 
 
 def test_split_training_and_test_sets_share_no_sample():

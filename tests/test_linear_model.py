@@ -69,6 +69,24 @@ def test_model_computes_one_parameter_times_x_plus_the_other(make):
 
 
 @pytest.mark.parametrize("make", MODELS.values(), ids=MODELS.keys())
+def test_model_is_one_straight_line_for_negative_and_positive_outputs(make):
+    model = make()
+    parameters = list(model.parameters())
+    assert len(parameters) == 2, f"expected two parameters (weight, bias), found {len(parameters)}"
+    x = torch.linspace(-5, 5, 11).unsqueeze(1)  # (11, 1); the line crosses zero inside
+    with torch.no_grad():
+        for p, value in zip(parameters, [2.0, -3.0], strict=True):
+            p.fill_(value)
+        got = model(x)
+    lines = [2 * x - 3, -3 * x + 2]  # whichever of the two is the weight
+    assert any(torch.allclose(got, line) for line in lines), (
+        f"with parameters 2 and -3 the model gave {got.flatten().tolist()} for x = "
+        f"{x.flatten().tolist()}, expected 2x - 3 or -3x + 2: a straight line, with nothing "
+        "after it that bends negative outputs"
+    )
+
+
+@pytest.mark.parametrize("make", MODELS.values(), ids=MODELS.keys())
 def test_model_has_exactly_two_trainable_numbers(make):
     model = make()
     found = _trainable_numbers(model)

@@ -197,9 +197,14 @@ def test_cross_entropy_of_one_hot_probabilities_equals_cross_entropy_of_indices(
     )
 
 
-def test_to_class_probabilities_rejects_float_indices():
+@pytest.mark.parametrize(
+    "indices",
+    [torch.tensor([0.0, 2.0]), torch.tensor([False, True])],
+    ids=["float", "bool"],
+)
+def test_to_class_probabilities_rejects_indices_that_are_not_integers(indices):
     with pytest.raises(ValueError, match="integer"):
-        to_class_probabilities(torch.tensor([0.0, 2.0]), 3)
+        to_class_probabilities(indices, 3)
 
 
 @pytest.mark.parametrize("bad_index", [3, -1], ids=["too-big", "negative"])

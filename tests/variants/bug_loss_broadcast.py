@@ -1,0 +1,72 @@
+"""Wrong and right ways to write kata/bug_loss_broadcast.py: see kata/engine/variants.py."""
+
+from kata.engine.variants import Variant
+
+LOSS = "return F.mse_loss(predictions.reshape(-1), targets.reshape(-1))"
+CHECK = "    if predictions.numel() != targets.numel():"
+
+BROKEN = [
+    Variant(
+        "left as the stub: (N, 1) against (N,) broadcasts",
+        (LOSS, "return F.mse_loss(predictions, targets)"),
+    ),
+    Variant(
+        "squeezes the predictions only: (N,) against (N, 1) targets broadcasts",
+        (LOSS, "return F.mse_loss(predictions.squeeze(1), targets)"),
+    ),
+    Variant(
+        "unsqueezes the targets only: (N, 1, 1) against (N, 1) targets broadcasts",
+        (LOSS, "return F.mse_loss(predictions, targets.unsqueeze(1))"),
+    ),
+    Variant(
+        "silences the warning instead of fixing the shapes",
+        (
+            LOSS,
+            "import warnings\n\n"
+            "    with warnings.catch_warnings():\n"
+            '        warnings.simplefilter("ignore")\n'
+            "        return F.mse_loss(predictions, targets)",
+        ),
+    ),
+    Variant("skips the sample-count check", (CHECK, "    if False:")),
+    Variant(
+        "the sample-count error names no shape",
+        (
+            'f"predictions {tuple(predictions.shape)} and targets {tuple(targets.shape)} "\n'
+            '            "hold different numbers of samples"',
+            '"predictions and targets hold different numbers of samples"',
+        ),
+    ),
+    Variant(
+        "sums the squared errors",
+        (LOSS, 'return F.mse_loss(predictions.reshape(-1), targets.reshape(-1), reduction="sum")'),
+    ),
+    Variant(
+        "mean absolute error instead of squared",
+        (LOSS, "return F.l1_loss(predictions.reshape(-1), targets.reshape(-1))"),
+    ),
+    Variant(
+        "detaches the predictions: no gradient",
+        (LOSS, "return F.mse_loss(predictions.reshape(-1).detach(), targets.reshape(-1))"),
+    ),
+    Variant(
+        "averages over the batch only: shape (1,), not 0-dim",
+        (LOSS, "return ((predictions - targets.reshape(-1, 1)) ** 2).mean(dim=0)"),
+    ),
+]
+
+ALTERNATIVES = [
+    Variant(
+        "targets viewed as the predictions' shape",
+        (LOSS, "return F.mse_loss(predictions, targets.view_as(predictions))"),
+    ),
+    Variant(
+        "by hand on flattened vectors, checked with len",
+        (CHECK, "    if len(predictions) != len(targets):"),
+        (LOSS, "return ((predictions.flatten() - targets.flatten()) ** 2).mean()"),
+    ),
+    Variant(
+        "both squeezed with nn.MSELoss",
+        (LOSS, "return torch.nn.MSELoss()(predictions.squeeze(-1), targets.reshape(len(targets)))"),
+    ),
+]
