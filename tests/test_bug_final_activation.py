@@ -34,6 +34,29 @@ def test_outputs_are_logits_that_can_be_negative(seed):
     )
 
 
+def test_forward_is_linear_relu_linear_and_nothing_after(device):
+    torch.manual_seed(0)
+    model = make_classifier(4, 16, 3).to(device)
+    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    sizes = [(m.in_features, m.out_features) for m in linears]
+    assert sizes == [(4, 16), (16, 3)], (
+        f"make_classifier(4, 16, 3) holds Linear layers (in, out) {sizes}, expected "
+        "[(4, 16), (16, 3)]"
+    )
+    X = torch.randn(64, 4, device=device)
+    first, last = linears
+    with torch.no_grad():
+        torch.testing.assert_close(
+            model(X),
+            last(torch.relu(first(X))),
+            msg=lambda m: (
+                "the output should be Linear, ReLU, Linear with the model's own layers: a "
+                "ReLU between the two, and nothing after the last (the logits go to the loss "
+                f"as they are)\n{m}"
+            ),
+        )
+
+
 def test_every_sample_gives_the_model_a_gradient(device):
     torch.manual_seed(0)
     model = make_classifier(4, 16, 3).to(device)

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from kata.capstones import (
+    LABEL_SMOOTHING,
     SEQUENCE_LENGTH,
     digit_data,
     load_digit_loaders,
@@ -227,6 +228,34 @@ def test_train_and_score_learns_and_returns_the_accuracy_on_the_test_loader(devi
     assert accuracy == pytest.approx(measured), (
         f"train_and_score returned {accuracy}, but the trained model scores {measured} on "
         "test_loader: return evaluate()'s accuracy on the test batches, not the train ones"
+    )
+
+
+def test_train_and_score_trains_with_adam_on_label_smoothed_cross_entropy():
+    # Two epochs by hand: Adam at lr on nn.CrossEntropyLoss(label_smoothing=LABEL_SMOOTHING).
+    generator = torch.Generator().manual_seed(0)
+    X, y = torch.randn(40, 4, generator=generator), torch.arange(40) % 3
+    train_loader = [(X[i : i + 10], y[i : i + 10]) for i in range(0, 40, 10)]
+    torch.manual_seed(0)
+    model, twin = nn.Linear(4, 3), nn.Linear(4, 3)
+    twin.load_state_dict(model.state_dict())
+    optimizer = torch.optim.Adam(twin.parameters(), lr=0.05)
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=LABEL_SMOOTHING)
+    for _ in range(2):
+        for Xb, yb in train_loader:
+            loss = loss_fn(twin(Xb), yb)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    train_and_score(model, train_loader, train_loader, 2, torch.device("cpu"), lr=0.05)
+    torch.testing.assert_close(
+        model.state_dict(),
+        twin.state_dict(),
+        msg=lambda m: (
+            "after two epochs train_and_score's weights differ from a hand-written loop of "
+            "torch.optim.Adam(model.parameters(), lr=lr) on "
+            f"nn.CrossEntropyLoss(label_smoothing=LABEL_SMOOTHING)\n{m}"
+        ),
     )
 
 

@@ -242,6 +242,18 @@ def test_extra_padding_leaves_the_logits_unchanged(padding_idx, device):
     )
 
 
+@pytest.mark.parametrize("padding_idx", [0, 9])
+def test_bag_table_starts_with_its_padding_row_at_zeros(padding_idx):
+    model = BagOfEmbeddings(10, 4, 3, padding_idx=padding_idx)
+    table = _embedding_table(model)
+    row = table.weight.detach()[padding_idx]
+    assert table.padding_idx == padding_idx and torch.equal(row, torch.zeros(4)), (
+        f"the model's table has padding_idx {table.padding_idx} and row {padding_idx} "
+        f"{row.tolist()}, expected padding_idx {padding_idx} and zeros: build it with "
+        "make_embedding(..., padding_idx)"
+    )
+
+
 def test_word_order_does_not_change_the_logits():
     model = BagOfEmbeddings(10, 4, 3)
     tokens = _sentences(2, 5)

@@ -334,6 +334,16 @@ def test_early_stopping_resets_its_count_on_an_improvement():
     assert stopper.best_epoch == 2
 
 
+def test_early_stopping_does_not_count_a_loss_equal_to_the_best_as_an_improvement():
+    stopper = EarlyStopping(patience=1)
+    decisions = _steps(stopper, [0.5, 0.5], nn.Linear(1, 1))
+    assert decisions == [False, True], (
+        f"losses [0.5, 0.5] with patience=1 gave {decisions}, expected [False, True]: an "
+        "epoch improves only when its loss is strictly below best_loss - min_delta"
+    )
+    assert stopper.best_epoch == 0, f"best_epoch is {stopper.best_epoch}, expected 0"
+
+
 def test_early_stopping_ignores_improvements_smaller_than_min_delta():
     stopper = EarlyStopping(patience=2, min_delta=0.1)
     decisions = _steps(stopper, [1.0, 0.95, 0.92], nn.Linear(1, 1))

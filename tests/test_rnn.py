@@ -193,6 +193,26 @@ def test_classifier_reads_the_last_step_of_the_sequence(kind, device):
 
 
 @pytest.mark.parametrize("kind", sorted(LAYERS))
+def test_classifier_logits_are_its_linear_layer_on_the_last_output_step(kind, device):
+    torch.manual_seed(0)
+    model = SequenceClassifier(3, 4, 2, num_layers=2, kind=kind).to(device)
+    (recurrent,) = [m for m in model.modules() if isinstance(m, nn.RNNBase)]
+    (head,) = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    x = torch.randn(5, 6, 3, device=device)
+    with torch.no_grad():
+        output, _ = recurrent(x)
+        torch.testing.assert_close(
+            model(x),
+            head(output[:, -1]),
+            msg=lambda m: (
+                "the logits should be the model's Linear layer applied to the recurrent "
+                "layer's output at the last time step, output[:, -1] (not a mean over time, "
+                f"not a lower layer's state)\n{m}"
+            ),
+        )
+
+
+@pytest.mark.parametrize("kind", sorted(LAYERS))
 def test_gradients_reach_every_parameter_of_the_classifier(kind, device):
     torch.manual_seed(0)
     model = SequenceClassifier(3, 4, 2, num_layers=2, kind=kind).to(device)

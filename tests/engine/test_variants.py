@@ -6,6 +6,7 @@ from multiprocessing import get_context
 import pytest
 
 from kata.engine import variants
+from kata.engine.curriculum import CURRICULUM
 from kata.engine.variants import Variant, VariantError
 
 SOURCE = "def f(x):\n    return x + 1\n"
@@ -31,6 +32,17 @@ def test_appended_code_redefines_the_reference():
 def test_a_variant_that_changes_nothing_is_refused():
     with pytest.raises(VariantError, match="changes nothing"):
         Variant("same", ("x + 1", "x + 1")).apply(SOURCE)
+
+
+@pytest.mark.parametrize("kata", CURRICULUM, ids=lambda k: k.name)
+def test_every_kata_has_variants_that_apply_to_its_reference(kata):
+    broken, alternatives = variants.load(kata)
+    assert broken and alternatives, f"tests/variants/{kata.name}.py: BROKEN and ALTERNATIVES"
+    source = kata.reference_path.read_text(encoding="utf-8")
+    for variant in (*broken, *alternatives):
+        compile(variant.apply(source), f"{kata.name}: {variant.name}", "exec")
+    names = [v.name for v in (*broken, *alternatives)]
+    assert len(set(names)) == len(names), f"tests/variants/{kata.name}.py: names repeat"
 
 
 def test_a_run_tells_caught_from_survived_and_accepted_from_rejected():

@@ -1,0 +1,189 @@
+"""Wrong and right ways to write kata/capstones.py: see kata/engine/variants.py."""
+
+from kata.engine.variants import Variant
+
+OPTIMIZER = "    optimizer = torch.optim.Adam(model.parameters(), lr=lr)\n"
+POSITIONS = (
+    "    positions = torch.rand(n, seq_len, generator=generator).argsort(dim=1)[:, :2]  # (n, 2)\n"
+)
+
+BROKEN = [
+    Variant(
+        "digit_data leaves the pixels at 0..16",
+        (
+            "    X = torch.tensor(digits.data, dtype=torch.float32) / 16\n",
+            "    X = torch.tensor(digits.data, dtype=torch.float32)\n",
+        ),
+    ),
+    Variant(
+        "digit_data gives float labels",
+        (
+            "    y = torch.tensor(digits.target, dtype=torch.long)",
+            "    y = torch.tensor(digits.target, dtype=torch.float32)",
+        ),
+    ),
+    Variant(
+        "digit_data puts the channel last",
+        ("X.reshape(-1, 1, 8, 8) if image_shape", "X.reshape(-1, 8, 8, 1) if image_shape"),
+    ),
+    Variant(
+        "split_loaders does not shuffle the train loader",
+        (
+            "make_loader(train, batch_size, shuffle=True, seed=seed)",
+            "make_loader(train, batch_size, shuffle=False, seed=seed)",
+        ),
+    ),
+    Variant(
+        "split_loaders swaps the 80 and the 20",
+        (
+            "split_dataset(PairDataset(X, y), [0.8, 0.2], seed)",
+            "split_dataset(PairDataset(X, y), [0.2, 0.8], seed)",
+        ),
+    ),
+    Variant(
+        "split_loaders splits with the global RNG",
+        (
+            "    train, test = split_dataset(PairDataset(X, y), [0.8, 0.2], seed)\n",
+            "    torch.manual_seed(seed)\n"
+            "    train, test = torch.utils.data.random_split(PairDataset(X, y), [0.8, 0.2])\n",
+        ),
+    ),
+    Variant(
+        "split_loaders accepts 4 samples",
+        ("    if len(X) < 5:\n", "    if len(X) < 4:\n"),
+    ),
+    Variant(
+        "train_and_score scores on the train loader",
+        (
+            "evaluate(model, loss_fn, _on_device(test_loader, device))",
+            "evaluate(model, loss_fn, _on_device(train_loader, device))",
+        ),
+    ),
+    Variant(
+        "train_and_score without label smoothing",
+        (
+            "    loss_fn = nn.CrossEntropyLoss(label_smoothing=LABEL_SMOOTHING)\n",
+            "    loss_fn = nn.CrossEntropyLoss()\n",
+        ),
+    ),
+    Variant(
+        "train_and_score with SGD",
+        (OPTIMIZER, "    optimizer = torch.optim.SGD(model.parameters(), lr=lr)\n"),
+    ),
+    Variant(
+        "train_and_score ignores its lr",
+        (OPTIMIZER, "    optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)\n"),
+    ),
+    Variant(
+        "train_digit_mlp without torch.manual_seed",
+        (
+            "    torch.manual_seed(seed)\n    train_loader, test_loader = load_digit_loaders(BATCH_SIZE, seed, image_shape=False)",
+            "    train_loader, test_loader = load_digit_loaders(BATCH_SIZE, seed, image_shape=False)",
+        ),
+    ),
+    Variant(
+        "train_digit_cnn without the padding",
+        (
+            "    model = nn.Sequential(nn.ZeroPad2d(1), SmallCNN(1, 10, (10, 10)))",
+            "    model = SmallCNN(1, 10, (8, 8))",
+        ),
+    ),
+    Variant(
+        "make_sequence_task may put both markers at one step",
+        (POSITIONS, "    positions = torch.randint(seq_len, (n, 2), generator=generator)\n"),
+    ),
+    Variant(
+        "make_sequence_task never puts a marker at the last step",
+        (
+            POSITIONS,
+            "    positions = torch.rand(n, seq_len - 1, generator=generator).argsort(dim=1)[:, :2]\n",
+        ),
+    ),
+    Variant(
+        "make_sequence_task draws noise in [0, 1)",
+        (
+            "    X = torch.rand(n, seq_len, 1, generator=generator) - 0.5\n",
+            "    X = torch.rand(n, seq_len, 1, generator=generator)\n",
+        ),
+    ),
+    Variant(
+        "make_sequence_task labels the other order",
+        (
+            "    return X, (positions[:, 0] < positions[:, 1]).long()",
+            "    return X, (positions[:, 0] > positions[:, 1]).long()",
+        ),
+    ),
+    Variant(
+        "make_sequence_task draws from the global RNG",
+        (
+            "    generator = torch.Generator().manual_seed(seed)\n    X =",
+            "    generator = None\n    torch.manual_seed(seed)\n    X =",
+        ),
+    ),
+    Variant(
+        "make_sequence_task accepts one step",
+        ("    if n < 1 or seq_len < 2:\n", "    if n < 1 or seq_len < 1:\n"),
+    ),
+]
+
+ALTERNATIVES = [
+    Variant(
+        "digit_data from .images with from_numpy",
+        append="""
+        def digit_data(image_shape):
+            from sklearn.datasets import load_digits
+
+            digits = load_digits()
+            images = torch.from_numpy(digits.images).float().div(16)  # (1797, 8, 8)
+            X = images.unsqueeze(1) if image_shape else images.flatten(1)
+            return X, torch.from_numpy(digits.target).long()
+        """,
+    ),
+    Variant(
+        "split_loaders with random_split and DataLoader directly",
+        append="""
+        from torch.utils.data import TensorDataset, random_split
+
+        def split_loaders(X, y, batch_size, seed):
+            if batch_size < 1:
+                raise ValueError(f"batch_size must be >= 1, not {batch_size}")
+            if len(X) != len(y):
+                raise ValueError(f"{len(X)} inputs but {len(y)} targets")
+            if len(X) < 5:
+                raise ValueError(f"only {len(X)} samples: at least 5 are needed")
+            n_train = round(0.8 * len(X))
+            train, test = random_split(
+                TensorDataset(X, y), [n_train, len(X) - n_train], generator=torch.Generator().manual_seed(seed)
+            )
+            return (
+                DataLoader(train, batch_size, shuffle=True, generator=torch.Generator().manual_seed(seed)),
+                DataLoader(test, batch_size, generator=torch.Generator().manual_seed(seed + 1)),
+            )
+        """,
+    ),
+    Variant(
+        "make_sequence_task with a randperm per sequence",
+        append="""
+        def make_sequence_task(n, seq_len, seed):
+            if n < 1:
+                raise ValueError(f"n must be >= 1, got n={n}")
+            if seq_len < 2:
+                raise ValueError(f"two markers need seq_len >= 2, got seq_len={seq_len}")
+            g = torch.Generator().manual_seed(seed)
+            X = torch.rand(n, seq_len, 1, generator=g) - 0.5
+            y = torch.empty(n, dtype=torch.long)
+            for i in range(n):
+                plus, minus = torch.randperm(seq_len, generator=g)[:2].tolist()
+                X[i, plus, 0], X[i, minus, 0] = 1.0, -1.0
+                y[i] = int(plus < minus)
+            return X, y
+        """,
+    ),
+    Variant(
+        "train_and_score with the optimizer built first and the model moved by fit",
+        (
+            "    model.to(device)\n" + OPTIMIZER,
+            OPTIMIZER,
+        ),
+    ),
+]

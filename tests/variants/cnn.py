@@ -1,0 +1,194 @@
+"""Wrong and right ways to write kata/cnn.py: see kata/engine/variants.py."""
+
+from kata.engine.variants import Variant
+
+CONV_OUT = "    out = (size + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1\n"
+
+BROKEN = [
+    Variant(
+        "conv2d_output_size divides with / and returns a float",
+        (
+            CONV_OUT,
+            "    out = (size + 2 * padding - dilation * (kernel_size - 1) - 1) / stride + 1\n",
+        ),
+    ),
+    Variant(
+        "conv2d_output_size pads one side only",
+        (CONV_OUT, "    out = (size + padding - dilation * (kernel_size - 1) - 1) // stride + 1\n"),
+    ),
+    Variant(
+        "conv2d_output_size forgets the dilation",
+        (CONV_OUT, "    out = (size + 2 * padding - (kernel_size - 1) - 1) // stride + 1\n"),
+    ),
+    Variant(
+        "conv2d_output_size without the trailing + 1",
+        (CONV_OUT, "    out = (size + 2 * padding - dilation * (kernel_size - 1) - 1) // stride\n"),
+    ),
+    Variant(
+        "conv2d_output_size lets an output of 0 through",
+        (
+            '    if out < 1:\n        raise ValueError(\n            f"input size {size} (padding {padding}) is too small for a kernel',
+            '    if out < 0:\n        raise ValueError(\n            f"input size {size} (padding {padding}) is too small for a kernel',
+        ),
+    ),
+    Variant(
+        "conv2d_output_size accepts negative padding",
+        ("    if padding < 0:\n", "    if padding < -1:\n"),
+    ),
+    Variant(
+        "pool2d_output_size with stride defaulting to 1",
+        (
+            "stride = kernel_size if stride is None else stride",
+            "stride = 1 if stride is None else stride",
+        ),
+    ),
+    Variant(
+        "pool2d_output_size keeps a ceil_mode window that starts in the padding",
+        (
+            "    if ceil_mode and (out - 1) * stride >= size + padding:\n        out -= 1",
+            "    pass",
+        ),
+    ),
+    Variant(
+        "pool2d_output_size does not bound the padding by kernel_size // 2",
+        ("    if not 0 <= padding <= kernel_size // 2:\n", "    if padding < 0:\n"),
+    ),
+    Variant(
+        "pool2d_output_size ignores ceil_mode",
+        ("(span + (stride - 1 if ceil_mode else 0)) // stride + 1", "span // stride + 1"),
+    ),
+    Variant(
+        "flattened_size moves the caller's layers to meta",
+        ('probe = copy.deepcopy(feature_layers).to("meta")', 'probe = feature_layers.to("meta")'),
+    ),
+    Variant(
+        "flattened_size counts the channels only",
+        ("    return out[0].numel()", "    return out.shape[1]"),
+    ),
+    Variant(
+        "flattened_size lets torch's RuntimeError out",
+        ("    except RuntimeError as error:", "    except ValueError as error:"),
+    ),
+    Variant(
+        "flattened_size takes a shape that is not (C, H, W)",
+        (
+            "if len(input_shape) != 3 or any(size < 1 for size in input_shape):",
+            "if any(size < 1 for size in input_shape):",
+        ),
+    ),
+    Variant(
+        "SmallCNN hard-codes 64 * 5 * 5",
+        (
+            "nn.Linear(n_features, num_classes)",
+            "nn.Linear(64 * 5 * 5, num_classes)",
+        ),
+    ),
+    Variant(
+        "SmallCNN probes its layers with one channel, whatever in_channels is",
+        (
+            "flattened_size(self.features, (in_channels, *input_size))",
+            "flattened_size(self.features, (1, *input_size))",
+        ),
+    ),
+    Variant(
+        "SmallCNN with a ReLU after its Linear",
+        (
+            "nn.Sequential(nn.Flatten(), nn.Linear(n_features, num_classes))",
+            "nn.Sequential(nn.Flatten(), nn.Linear(n_features, num_classes), nn.ReLU())",
+        ),
+    ),
+    Variant(
+        "SmallCNN with padded convolutions",
+        (
+            "            nn.Conv2d(32, 64, kernel_size=3),\n",
+            "            nn.Conv2d(32, 64, kernel_size=3, padding=1),\n",
+        ),
+    ),
+]
+
+ALTERNATIVES = [
+    Variant(
+        "conv2d_output_size with math.floor of a true division",
+        (
+            CONV_OUT,
+            "    import math\n\n    out = math.floor((size + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1\n",
+        ),
+    ),
+    Variant(
+        "pool2d_output_size with -(-a // b) for the ceiling",
+        (
+            "    out = (span + (stride - 1 if ceil_mode else 0)) // stride + 1\n",
+            "    out = (-(-span // stride) if ceil_mode else span // stride) + 1\n",
+        ),
+    ),
+    Variant(
+        "flattened_size by the formulas, layer by layer",
+        append="""
+        def flattened_size(feature_layers, input_shape):
+            if len(input_shape) != 3 or min(input_shape) < 1:
+                raise ValueError(f"input_shape should be (C, H, W) with sizes >= 1, not {input_shape}")
+            channels, height, width = input_shape
+
+            def pair(v):
+                return (v, v) if isinstance(v, int) else tuple(v)
+
+            try:
+                for layer in feature_layers.modules():
+                    if isinstance(layer, nn.Conv2d):
+                        if layer.in_channels != channels:
+                            raise ValueError(f"{layer} wants {layer.in_channels} channels, gets {channels}")
+                        k, s, p, d = (pair(v) for v in (layer.kernel_size, layer.stride, layer.padding, layer.dilation))
+                        height = conv2d_output_size(height, k[0], s[0], p[0], d[0])
+                        width = conv2d_output_size(width, k[1], s[1], p[1], d[1])
+                        channels = layer.out_channels
+                    elif isinstance(layer, nn.MaxPool2d):
+                        k, s, p, d = (pair(v) for v in (layer.kernel_size, layer.stride, layer.padding, layer.dilation))
+                        height = pool2d_output_size(height, k[0], s[0], p[0], d[0], layer.ceil_mode)
+                        width = pool2d_output_size(width, k[1], s[1], p[1], d[1], layer.ceil_mode)
+            except ValueError as error:
+                raise ValueError(f"input_shape {tuple(input_shape)} does not go through: {error}") from error
+            return channels * height * width
+        """,
+    ),
+    Variant(
+        "flattened_size with a real zero batch where the layers are",
+        append="""
+        def flattened_size(feature_layers, input_shape):
+            if len(input_shape) != 3 or any(size < 1 for size in input_shape):
+                raise ValueError(f"input_shape must be three sizes >= 1, got {input_shape}")
+            tensors = [*feature_layers.parameters(), *feature_layers.buffers()]
+            where = tensors[0].device if tensors else torch.device("cpu")
+            try:
+                with torch.inference_mode():
+                    out = feature_layers(torch.zeros(1, *input_shape, device=where))
+            except RuntimeError as error:
+                raise ValueError(f"{tuple(input_shape)} cannot go through the layers") from error
+            return int(torch.flatten(out, 1).shape[1])
+        """,
+    ),
+    Variant(
+        "SmallCNN with a functional forward",
+        append="""
+        import torch.nn.functional as F
+
+        class SmallCNN(nn.Module):
+            def __init__(self, in_channels, num_classes, input_size):
+                super().__init__()
+                self.conv1 = nn.Conv2d(in_channels, 32, 3)
+                self.conv2 = nn.Conv2d(32, 64, 3)
+                height, width = input_size
+                try:
+                    for _ in range(2):
+                        height = pool2d_output_size(conv2d_output_size(height, 3), 2)
+                        width = pool2d_output_size(conv2d_output_size(width, 3), 2)
+                except ValueError as error:
+                    raise ValueError(f"input_size {tuple(input_size)} is too small: {error}") from error
+                self.fc = nn.Linear(64 * height * width, num_classes)
+
+            def forward(self, x):
+                x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+                x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+                return self.fc(torch.flatten(x, 1))
+        """,
+    ),
+]

@@ -1,0 +1,169 @@
+"""Wrong and right ways to write kata/embedding.py: see kata/engine/variants.py."""
+
+from kata.engine.variants import Variant
+
+BAD_IDS = "    bad = tokens[(tokens < 0) | (tokens >= vocab_size)]\n"
+POOL = "        return self.classifier(masked_mean(self.embedding(tokens), real))"
+
+BROKEN = [
+    Variant(
+        "check_token_ids lets vocab_size itself through",
+        (BAD_IDS, "    bad = tokens[(tokens < 0) | (tokens > vocab_size)]\n"),
+    ),
+    Variant(
+        "check_token_ids lets negative ids through",
+        (BAD_IDS, "    bad = tokens[tokens >= vocab_size]\n"),
+    ),
+    Variant(
+        "check_token_ids skips the dtype check",
+        ("    if tokens.dtype not in TOKEN_DTYPES:\n", "    if False:\n"),
+    ),
+    Variant(
+        "check_token_ids accepts torch.long only",
+        ("    if tokens.dtype not in TOKEN_DTYPES:\n", "    if tokens.dtype != torch.long:\n"),
+    ),
+    Variant(
+        "embedding_lookup without the id check",
+        (
+            "    check_token_ids(tokens, weight.shape[0])\n    return weight[tokens]",
+            "    return weight[tokens]",
+        ),
+    ),
+    Variant(
+        "embedding_lookup detaches the table",
+        ("    return weight[tokens]", "    return weight.detach()[tokens]"),
+    ),
+    Variant(
+        "make_embedding drops padding_idx",
+        (
+            "return nn.Embedding(vocab_size, embedding_dim, padding_idx=padding_idx)",
+            "return nn.Embedding(vocab_size, embedding_dim)",
+        ),
+    ),
+    Variant(
+        "make_embedding accepts a negative padding_idx",
+        (
+            "if padding_idx is not None and not 0 <= padding_idx < vocab_size:",
+            "if padding_idx is not None and not -vocab_size <= padding_idx < vocab_size:",
+        ),
+    ),
+    Variant(
+        "make_embedding accepts a vocabulary of 0",
+        (
+            "    if vocab_size < 1 or embedding_dim < 1:\n",
+            "    if vocab_size < 0 or embedding_dim < 1:\n",
+        ),
+    ),
+    Variant(
+        "make_embedding accepts an embedding_dim of 0",
+        (
+            "    if vocab_size < 1 or embedding_dim < 1:\n",
+            "    if vocab_size < 1 or embedding_dim < 0:\n",
+        ),
+    ),
+    Variant(
+        "masked_mean divides by the padded length",
+        (
+            "    return total / weights.sum(dim=1).clamp(min=1)",
+            "    return total / vectors.shape[1]",
+        ),
+    ),
+    Variant(
+        "masked_mean divides by zero for an empty row",
+        (
+            "    return total / weights.sum(dim=1).clamp(min=1)",
+            "    return total / weights.sum(dim=1)",
+        ),
+    ),
+    Variant(
+        "masked_mean sums over the wrong dimension",
+        (
+            "    total = (vectors * weights).sum(dim=1)",
+            "    total = (vectors * weights).sum(dim=2)",
+        ),
+    ),
+    Variant(
+        "BagOfEmbeddings averages the padding too",
+        (POOL, "        return self.classifier(self.embedding(tokens).mean(dim=1))"),
+    ),
+    Variant(
+        "BagOfEmbeddings sums the real vectors",
+        (
+            POOL,
+            "        return self.classifier((self.embedding(tokens) * real.unsqueeze(-1)).sum(dim=1))",
+        ),
+    ),
+    Variant(
+        "BagOfEmbeddings takes id 0 as padding whatever padding_idx is",
+        ("        real = tokens != self.embedding.padding_idx", "        real = tokens != 0"),
+    ),
+    Variant(
+        "BagOfEmbeddings without padding_idx in its table",
+        (
+            "self.embedding = make_embedding(vocab_size, embedding_dim, padding_idx)",
+            "self.embedding = make_embedding(vocab_size, embedding_dim)\n        self.padding_idx = padding_idx",
+        ),
+        (
+            "        real = tokens != self.embedding.padding_idx",
+            "        real = tokens != self.padding_idx",
+        ),
+    ),
+]
+
+ALTERNATIVES = [
+    Variant(
+        "check_token_ids with min and max",
+        (
+            BAD_IDS
+            + '    if bad.numel() > 0:\n        raise ValueError(\n            f"token id {bad[0].item()}',
+            "    if tokens.numel() == 0:\n        return\n"
+            "    low, high = tokens.min().item(), tokens.max().item()\n"
+            "    if low < 0 or high >= vocab_size:\n        raise ValueError(\n"
+            '            f"token id {low if low < 0 else high}',
+        ),
+    ),
+    Variant(
+        "embedding_lookup as one-hot times the table",
+        (
+            "    return weight[tokens]",
+            "    one_hot = nn.functional.one_hot(tokens.long(), weight.shape[0]).to(weight.dtype)\n"
+            "    return one_hot @ weight",
+        ),
+    ),
+    Variant(
+        "embedding_lookup with index_select on the flat ids",
+        (
+            "    return weight[tokens]",
+            "    rows = weight.index_select(0, tokens.reshape(-1))\n"
+            "    return rows.reshape(*tokens.shape, weight.shape[1])",
+        ),
+    ),
+    Variant(
+        "masked_mean with torch.where and an explicit empty-row case",
+        (
+            "    weights = mask.unsqueeze(-1).to(vectors.dtype)  # (B, T, 1): 1 where real, 0 where padding\n"
+            "    total = (vectors * weights).sum(dim=1)  # (B, D)\n"
+            "    return total / weights.sum(dim=1).clamp(min=1)",
+            "    kept = torch.where(mask[..., None], vectors, torch.zeros_like(vectors)).sum(dim=1)\n"
+            "    count = mask.sum(dim=1, keepdim=True)\n"
+            "    return torch.where(count > 0, kept / count, torch.zeros_like(kept))",
+        ),
+    ),
+    Variant(
+        "BagOfEmbeddings with nn.EmbeddingBag in mean mode",
+        append="""
+        class BagOfEmbeddings(nn.Module):
+            def __init__(self, vocab_size, embedding_dim, num_classes, padding_idx=0):
+                super().__init__()
+                make_embedding(vocab_size, embedding_dim, padding_idx)  # its checks
+                self.bag = nn.EmbeddingBag(vocab_size, embedding_dim, mode="mean", padding_idx=padding_idx)
+                self.classifier = nn.Linear(embedding_dim, num_classes)
+
+            def forward(self, tokens):
+                if tokens.dim() != 2:
+                    raise ValueError(f"expected (B, T) ids, got {tuple(tokens.shape)}")
+                check_token_ids(tokens, self.bag.num_embeddings)
+                return self.classifier(self.bag(tokens))
+        """,
+    ),
+]

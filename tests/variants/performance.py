@@ -1,0 +1,181 @@
+"""Wrong and right ways to write kata/performance.py: see kata/engine/variants.py."""
+
+from kata.engine.variants import Variant
+
+STEP = (
+    "    model.train()\n"
+    "    loss = loss_fn(model(X), y)\n"
+    "    optimizer.zero_grad()\n"
+    "    loss.backward()\n"
+    "    optimizer.step()\n"
+    "    return loss.detach()"
+)
+EPOCH_ADD = (
+    "        total += batched_train_step(model, loss_fn, optimizer, X, y) * len(X)  # a tensor\n"
+)
+FLOPS = "    return 6 * batch_size * weights - 2 * batch_size * first"
+
+BROKEN = [
+    Variant(
+        "batched_train_step returns the loss with its graph",
+        ("    return loss.detach()", "    return loss"),
+    ),
+    Variant(
+        "batched_train_step returns loss.item()",
+        ("    return loss.detach()", "    return loss.item()"),
+    ),
+    Variant(
+        "batched_train_step without zero_grad",
+        (
+            "    optimizer.zero_grad()\n    loss.backward()\n    optimizer.step()\n    return loss.detach()",
+            "    loss.backward()\n    optimizer.step()\n    return loss.detach()",
+        ),
+    ),
+    Variant(
+        "batched_train_step without model.train()",
+        (STEP, STEP.replace("    model.train()\n", "")),
+    ),
+    Variant(
+        "batched_train_step still loops over the samples",
+        (STEP, "    return torch.tensor(_per_sample_train_step(model, loss_fn, optimizer, X, y))"),
+    ),
+    Variant(
+        "batched_train_step returns the loss after the step",
+        (
+            "    return loss.detach()",
+            "    with torch.no_grad():\n        return loss_fn(model(X), y)",
+        ),
+    ),
+    Variant(
+        "batched_train_step lets an empty batch through",
+        ("    if len(X) == 0 or len(X) != len(y):\n", "    if len(X) != len(y):\n"),
+    ),
+    Variant(
+        "batched_train_step accepts targets of another length",
+        ("    if len(X) == 0 or len(X) != len(y):\n", "    if len(X) == 0:\n"),
+    ),
+    Variant(
+        "train_epoch_without_sync reads every batch's loss",
+        (
+            EPOCH_ADD,
+            "        total += batched_train_step(model, loss_fn, optimizer, X, y).item() * len(X)\n",
+        ),
+    ),
+    Variant(
+        "train_epoch_without_sync averages the batch losses unweighted",
+        (
+            EPOCH_ADD + "        count += len(X)\n",
+            "        total += batched_train_step(model, loss_fn, optimizer, X, y)\n        count += 1\n",
+        ),
+    ),
+    Variant(
+        "train_epoch_without_sync returns a tensor",
+        ("    return (total / count).item()", "    return total / count"),
+    ),
+    Variant(
+        "train_epoch_without_sync divides by zero on an empty loader",
+        (
+            '    if count == 0:\n        raise ValueError("train_epoch_without_sync got an empty loader',
+            '    if count < 0:\n        raise ValueError("train_epoch_without_sync got an empty loader',
+        ),
+    ),
+    Variant(
+        "linear_step_flops counts the first layer's input gradient too",
+        (FLOPS, "    return 6 * batch_size * weights"),
+    ),
+    Variant(
+        "linear_step_flops counts the forward pass only",
+        (FLOPS, "    return 2 * batch_size * weights"),
+    ),
+    Variant(
+        "linear_step_flops skips the last layer's input gradient instead of the first's",
+        (
+            "    first = linears[0].in_features * linears[0].out_features",
+            "    first = linears[-1].in_features * linears[-1].out_features",
+        ),
+    ),
+    Variant(
+        "linear_step_flops counts multiply-adds, not FLOPs",
+        (FLOPS, "    return 3 * batch_size * weights - batch_size * first"),
+    ),
+    Variant(
+        "linear_step_flops counts the biases as weights",
+        (
+            "    weights = sum(m.in_features * m.out_features for m in linears)",
+            "    weights = sum(m.in_features * m.out_features + m.out_features for m in linears)",
+        ),
+    ),
+    Variant(
+        "linear_step_flops accepts batch_size 0",
+        (
+            '    if batch_size < 1:\n        raise ValueError(f"batch_size must be >= 1',
+            '    if batch_size < 0:\n        raise ValueError(f"batch_size must be >= 1',
+        ),
+    ),
+    Variant(
+        "linear_step_flops returns 0 for a model without Linear layers",
+        (
+            "    if not linears:\n        raise ValueError",
+            "    if not linears:\n        return 0\n        raise ValueError",
+        ),
+    ),
+]
+
+ALTERNATIVES = [
+    Variant(
+        "batched_train_step zeroes the gradients first, with set_to_none=False",
+        (
+            STEP,
+            "    optimizer.zero_grad(set_to_none=False)\n"
+            "    model.train()\n"
+            "    loss = loss_fn(model(X), y)\n"
+            "    loss.backward()\n"
+            "    optimizer.step()\n"
+            "    return loss.detach().clone()",
+        ),
+    ),
+    Variant(
+        "train_epoch_without_sync stacks the weighted losses and sums once",
+        append="""
+        def train_epoch_without_sync(model, loss_fn, optimizer, loader):
+            weighted, count = [], 0
+            for X, y in loader:
+                weighted.append(batched_train_step(model, loss_fn, optimizer, X, y) * len(X))
+                count += len(X)
+            if not weighted:
+                raise ValueError("the loader is empty: no batch to train on")
+            return (torch.stack(weighted).sum() / count).item()
+        """,
+    ),
+    Variant(
+        "train_epoch_without_sync with an in-place tensor total",
+        append="""
+        def train_epoch_without_sync(model, loss_fn, optimizer, loader):
+            total, count = None, 0
+            for X, y in loader:
+                loss = batched_train_step(model, loss_fn, optimizer, X, y)
+                total = loss * len(X) if total is None else total.add_(loss, alpha=len(X))
+                count += len(X)
+            if total is None:
+                raise ValueError("empty loader")
+            return total.div(count).item()
+        """,
+    ),
+    Variant(
+        "linear_step_flops with a loop and a first-layer flag",
+        append="""
+        def linear_step_flops(model, batch_size):
+            if batch_size < 1:
+                raise ValueError(f"batch_size {batch_size} is below 1")
+            flops, first = 0, True
+            for module in model.modules():
+                if isinstance(module, nn.Linear):
+                    products = 2 if first else 3  # forward, weight grad (, input grad)
+                    flops += products * 2 * batch_size * module.in_features * module.out_features
+                    first = False
+            if first:
+                raise ValueError("the model holds no nn.Linear")
+            return flops
+        """,
+    ),
+]
