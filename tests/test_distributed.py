@@ -31,6 +31,7 @@ from kata.distributed import (
     train_ddp,
     wrap_model,
 )
+from tests.checks import save_as_if_on_a_gpu
 from tests.ranks import RankError, run_on_ranks
 
 dataset_sizes = st.integers(min_value=1, max_value=60)
@@ -230,6 +231,16 @@ def test_train_ddp_sets_a_new_sampler_epoch_before_each_epoch():
     )
 
 
+def test_train_ddp_trains_a_single_epoch():
+    torch.manual_seed(0)
+    model = nn.Linear(FEATURES, 1)
+    loader = _one_rank_loader()
+    losses = train_ddp(model, nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=LR), loader, 1)
+    assert len(losses) == len(loader), (
+        f"one epoch over {len(loader)} batches gave {len(losses)} losses: epochs=1 is valid"
+    )
+
+
 def test_train_ddp_rejects_zero_epochs():
     model = nn.Linear(FEATURES, 1)
     with pytest.raises(ValueError, match="epochs"):
@@ -258,6 +269,22 @@ def test_a_checkpoint_saved_from_the_wrapper_loads_into_a_plain_model(tmp_path):
             f"as 'weight', 'bias': strip the prefix. {m}"
         ),
     )
+
+
+def test_a_checkpoint_saved_on_a_gpu_loads_on_the_cpu(tmp_path):
+    torch.manual_seed(0)
+    expected = nn.Linear(FEATURES, 1).state_dict()
+    path = tmp_path / "from_a_gpu.pt"
+    save_as_if_on_a_gpu(dict(expected), path)
+    model = nn.Linear(FEATURES, 1)
+    try:
+        load_into_plain_model(model, path)
+    except RuntimeError as err:
+        pytest.fail(
+            f"a checkpoint saved on cuda:0 did not load here ({err}): "
+            "torch.load(path, map_location='cpu') loads it on any machine"
+        )
+    assert_close(model.state_dict(), expected)
 
 
 def test_a_plain_checkpoint_loads_into_a_plain_model(tmp_path):

@@ -3,7 +3,6 @@
 import os
 import pickle
 import re
-import zipfile
 
 import numpy as np
 import pytest
@@ -23,6 +22,7 @@ from kata.persistence import (
     save_checkpoint,
     save_model,
 )
+from tests.checks import save_as_if_on_a_gpu
 from tests.strategies import finite_floats, shapes
 
 saved_arrays = st.dictionaries(
@@ -210,6 +210,22 @@ def test_safe_load_refuses_a_pickle_that_would_run_code(tmp_path):
     assert not marker.exists(), "loading the file ran its code even though it was refused"
 
 
+def test_safe_load_refuses_code_even_when_the_environment_relaxes_the_default(
+    tmp_path, monkeypatch
+):
+    # This variable makes torch.load fall back to weights_only=False wherever the caller
+    # left weights_only unset; an explicit weights_only=True still holds.
+    monkeypatch.setenv("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "1")
+    marker, path = tmp_path / "code_ran", tmp_path / "evil.pt"
+    torch.save(_RunsCode(marker), path)
+    with pytest.raises(CheckpointError):
+        safe_load(path)
+    assert not marker.exists(), (
+        "with TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 in the environment, safe_load ran the code "
+        "in the file: pass weights_only=True to torch.load explicitly, do not rely on the default"
+    )
+
+
 def _truncated(path):
     torch.save({"weight": torch.arange(100.0)}, path)
     path.write_bytes(path.read_bytes()[:300])
@@ -256,28 +272,9 @@ def test_safe_load_maps_every_tensor_to_the_cpu(device, tmp_path):
     )
 
 
-def _save_as_if_on_a_gpu(obj, path):
-    """torch.save `obj` (tensors on the cpu), with every storage marked as saved on cuda:0.
-
-    That is what a checkpoint written on a GPU machine looks like, made on any machine:
-    torch.load without map_location puts its tensors back on cuda:0, or raises where
-    there is none."""
-    plain = path.with_suffix(".plain")
-    torch.save(obj, plain)
-    cpu, cuda = b"X\x03\x00\x00\x00cpu", b"X\x06\x00\x00\x00cuda:0"  # pickle strings
-    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename.endswith("data.pkl"):
-                assert cpu in data, "torch.save's pickle no longer spells the device this way"
-                data = data.replace(cpu, cuda)
-            dst.writestr(info.filename, data)
-    plain.unlink()
-
-
 def test_safe_load_puts_a_checkpoint_saved_on_a_gpu_on_the_cpu(tmp_path):
     path = tmp_path / "from_a_gpu.pt"
-    _save_as_if_on_a_gpu({"weight": torch.arange(3.0)}, path)
+    save_as_if_on_a_gpu({"weight": torch.arange(3.0)}, path)
     try:
         loaded = safe_load(path)
     except CheckpointError as err:
@@ -419,6 +416,19 @@ def test_save_checkpoint_rejects_a_folder_that_does_not_exist(tmp_path):
 def test_load_checkpoint_rejects_a_file_that_holds_no_checkpoint(tmp_path):
     path = tmp_path / "model.pt"
     torch.save(_model(seed=0).state_dict(), path)
+    fresh = _model(seed=1)
+    with pytest.raises(CheckpointError, match=re.escape(str(path))):
+        load_checkpoint(fresh, _optimizer(fresh), path)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [torch.arange(4.0), [torch.zeros(2), 3]],
+    ids=["a bare tensor", "a list"],
+)
+def test_load_checkpoint_rejects_a_file_that_holds_no_dict(content, tmp_path):
+    path = tmp_path / "not_a_dict.pt"
+    torch.save(content, path)
     fresh = _model(seed=1)
     with pytest.raises(CheckpointError, match=re.escape(str(path))):
         load_checkpoint(fresh, _optimizer(fresh), path)

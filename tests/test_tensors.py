@@ -179,6 +179,22 @@ def test_linear_forward_names_the_shapes_that_do_not_match():
     assert "(2, 5)" in str(raised.value), f"the message should name both shapes: {raised.value}"
 
 
+@pytest.mark.parametrize(
+    ("x_shape", "weight_shape", "bias_shape"),
+    [((4, 3), (3,), (3,)), ((3,), (2, 3), (2,))],
+    ids=["1-d-weight", "1-d-x"],
+)
+def test_linear_forward_rejects_an_x_or_weight_that_is_not_2d(x_shape, weight_shape, bias_shape):
+    x, w, b = torch.zeros(x_shape), torch.zeros(weight_shape), torch.zeros(bias_shape)
+    with pytest.raises(ValueError) as raised:
+        linear_forward(x, w, b)
+    message = str(raised.value)
+    assert str(x_shape) in message and str(weight_shape) in message, (
+        f"x {x_shape} with weight {weight_shape} should be refused with a message naming both "
+        f"shapes (x must be (N, in) and weight (out, in), each 2-D); got {message!r}"
+    )
+
+
 def test_linear_forward_rejects_a_bias_of_the_wrong_length():
     with pytest.raises(ValueError):
         linear_forward(torch.zeros(4, 3), torch.zeros(2, 3), torch.zeros(3))

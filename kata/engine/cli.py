@@ -306,7 +306,7 @@ def cmd_variants(args: argparse.Namespace) -> int:
 def cmd_mutation(args: argparse.Namespace) -> int:
     from kata.engine import mutation
 
-    return mutation.main(args.min)
+    return mutation.main(args.min, args.recheck)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -340,6 +340,9 @@ def _parser() -> argparse.ArgumentParser:
     variants.set_defaults(run=cmd_variants)
     mutation = sub.add_parser("mutation", help="maintainers: the score `mutmut run` left")
     mutation.add_argument("--min", type=float, default=90.0, help="the lowest passing score")
+    mutation.add_argument(
+        "--recheck", type=int, default=0, metavar="JOBS", help="rerun spawned-rank katas' mutants"
+    )
     mutation.set_defaults(run=cmd_mutation)
     return parser
 

@@ -9,13 +9,25 @@ equivalent change no test could see (the README lists those). ``make mutate`` ru
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections import Counter
-from pathlib import Path
+from concurrent.futures import ThreadPoolExecutor
 
 from kata.engine.curriculum import ROOT
+from kata.engine.impl import MUTATION_ENV_VAR
 
-META_DIR = ROOT / "mutants" / "kata" / "solutions"
+MUTANTS = ROOT / "mutants"
+META_DIR = MUTANTS / "kata" / "solutions"
+RECHECKED = MUTANTS / "kata-rechecked.json"
 KILLED = {"killed", "timeout", "segfault", "caught by type check"}
+KILLED_IN_RANKS = "killed in spawned ranks"
+# mutmut runs, for each mutant, the tests that called its function in mutmut's own process.
+# Code that runs only in spawned processes (the distributed kata's ranks) has no such test,
+# so its mutants look untested: `recheck` runs such a kata's whole test file on each of
+# them, with the mutant switched on through the environment, which the ranks inherit.
+SPAWNING = ("distributed",)
 
 
 def _status(exit_code: int | None) -> str:
@@ -24,24 +36,53 @@ def _status(exit_code: int | None) -> str:
     return status_by_exit_code[exit_code]
 
 
-def statuses() -> dict[str, Counter]:
-    """Per kata, how many of its mutants ended in each status."""
-    by_kata: dict[str, Counter] = {}
+def _mutants() -> dict[str, dict[str, str]]:
+    """Per kata, each mutant's status (a recheck's kill included)."""
+    rechecked = json.loads(RECHECKED.read_text(encoding="utf-8")) if RECHECKED.exists() else {}
+    by_kata = {}
     for meta in sorted(META_DIR.glob("*.py.meta")):
         codes = json.loads(meta.read_text(encoding="utf-8")).get("exit_code_by_key", {})
-        by_kata[meta.name.removesuffix(".py.meta")] = Counter(map(_status, codes.values()))
+        if not codes:  # kata/solutions/__init__.py
+            continue
+        by_kata[meta.name.removesuffix(".py.meta")] = {
+            key: KILLED_IN_RANKS if rechecked.get(key) == 1 else _status(code)
+            for key, code in codes.items()
+        }
     return by_kata
 
 
-def survivors() -> list[str]:
-    found = []
-    for meta in sorted(META_DIR.glob("*.py.meta")):
-        codes = json.loads(meta.read_text(encoding="utf-8")).get("exit_code_by_key", {})
-        found += [key for key, code in codes.items() if _status(code) not in KILLED | {"skipped"}]
-    return found
+def statuses() -> dict[str, Counter]:
+    """Per kata, how many of its mutants ended in each status."""
+    return {kata: Counter(mutants.values()) for kata, mutants in _mutants().items()}
 
 
-def main(minimum: float) -> int:
+def _run_kata_tests(kata: str, mutant: str) -> int:
+    env = {**os.environ, "MUTANT_UNDER_TEST": mutant, MUTATION_ENV_VAR: "1"}
+    command = [sys.executable, "-m", "pytest", f"tests/test_{kata}.py", "-x", "-q"]
+    command += ["-p", "no:cacheprovider", "--impl=reference", "--hypothesis-profile=variants"]
+    return subprocess.run(command, cwd=MUTANTS, env=env, capture_output=True).returncode
+
+
+def recheck(jobs: int) -> None:
+    """Run the whole test file of each SPAWNING kata on each of its mutants mutmut left."""
+    left = [
+        (kata, key)
+        for kata, mutants in _mutants().items()
+        if kata in SPAWNING
+        for key, status in mutants.items()
+        if status not in KILLED | {KILLED_IN_RANKS, "skipped"}
+    ]
+    print(f"rechecking {len(left)} mutants of {', '.join(SPAWNING)} with their whole test files")
+    with ThreadPoolExecutor(jobs) as pool:
+        codes = list(pool.map(lambda job: _run_kata_tests(*job), left))
+    rechecked = json.loads(RECHECKED.read_text(encoding="utf-8")) if RECHECKED.exists() else {}
+    rechecked.update({key: code for (_, key), code in zip(left, codes, strict=True)})
+    RECHECKED.write_text(json.dumps(rechecked, indent=1), encoding="utf-8")
+
+
+def main(minimum: float, recheck_jobs: int = 0) -> int:
+    if recheck_jobs:
+        recheck(recheck_jobs)
     by_kata = statuses()
     if not by_kata:
         print("no mutation results yet: run `make mutate`")
@@ -50,11 +91,11 @@ def main(minimum: float) -> int:
     for name, counts in by_kata.items():
         total += counts
         mutants = sum(counts.values()) - counts["skipped"]
-        killed = sum(counts[s] for s in KILLED)
-        others = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()) if s not in KILLED)
+        killed = sum(counts[s] for s in KILLED | {KILLED_IN_RANKS})
+        others = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()) if s != "killed")
         print(f"{name:<28} killed {killed:>4}/{mutants:<4} {others}")
     mutants = sum(total.values()) - total["skipped"]
-    killed = sum(total[s] for s in KILLED)
+    killed = sum(total[s] for s in KILLED | {KILLED_IN_RANKS})
     score = 100 * killed / max(1, mutants)
     print(f"\nmutation score: {killed} of {mutants} mutants killed ({score:.1f}%, goal {minimum}%)")
     if total["not checked"]:

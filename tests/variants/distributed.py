@@ -31,6 +31,11 @@ BROKEN = [
         "load_into_plain_model keeps the module. prefix",
         ('    consume_prefix_in_state_dict_if_present(state, "module.")\n', ""),
     ),
+    Variant(
+        "load_into_plain_model without map_location",
+        ('state = torch.load(path, map_location="cpu")', "state = torch.load(path)"),
+    ),
+    Variant("train_ddp refuses a single epoch", ("if epochs < 1:", "if epochs <= 1:")),
 ]
 
 ALTERNATIVES = [
