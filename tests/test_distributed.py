@@ -8,6 +8,7 @@ saves; it keeps what it saw in files, and each test reads the file of its behavi
 """
 
 import math
+import os
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -83,7 +84,7 @@ def test_setup_process_group_joins_with_the_given_rank_and_world_size(ddp_run):
     joined = _kept(ddp_run, "joined0")
     expected = (True, 0, 1, "gloo")
     assert joined == expected, (
-        "after setup_process_group(0, 1, 'file://...', 'gloo') (initialized, rank, world "
+        "after setup_process_group(0, 1) with its defaults (initialized, rank, world "
         f"size, backend) was {joined}, expected {expected}"
     )
 
@@ -148,6 +149,17 @@ def test_every_sample_reaches_some_rank_for_any_dataset_size(size, world_size, s
         f"{size} samples over {world_size} ranks: no rank got samples {missing} "
         "(the sampler pads by repeating samples; it must not drop any)"
     )
+
+
+def test_the_seed_decides_the_order_and_defaults_to_zero():
+    dataset = TensorDataset(torch.arange(20))
+
+    def order(**seed) -> list[int]:
+        loader = sharded_loader(dataset, batch_size=20, rank=0, world_size=1, **seed)
+        return [int(i) for (batch,) in loader for i in batch]
+
+    assert order(seed=0) != order(seed=1), "seeds 0 and 1 dealt the same order: pass seed on"
+    assert order() == order(seed=0), "without a seed the order must be that of seed=0"
 
 
 def test_a_new_epoch_deals_the_samples_in_a_new_order():
@@ -300,8 +312,11 @@ def _keep(folder: Path, name: str, value) -> None:
 
 def _run_rank(rank: int, world_size: int, folder: Path, device_type: str) -> None:
     """One rank of the shared run; what it sees goes to files named after each behaviour."""
-    try:  # a group of its own, in a store of its own
-        setup_process_group(0, 1, f"file://{folder / f'alone{rank}'}", "gloo", timeout_s=10)
+    # A group of its own, met the torchrun way: the defaults, env:// and gloo. Port 0 lets
+    # the store take any free port; with no other rank to find it, none needs to know it.
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT="0")
+    try:
+        setup_process_group(0, 1, timeout_s=10)
         group = (dist.is_initialized(), dist.get_rank(), dist.get_world_size(), dist.get_backend())
         _keep(folder, f"joined{rank}", group)
     finally:
