@@ -57,7 +57,12 @@ def _accuracy_on(model: nn.Module, loader, device: torch.device) -> float:
     correct = total = 0
     with torch.no_grad():
         for X, y in loader:
-            correct += (model(X.to(device)).argmax(dim=1).cpu() == y).sum().item()
+            logits = model(X.to(device))
+            assert tuple(logits.shape) == (len(X), 10), (
+                f"the model gave logits of shape {tuple(logits.shape)} for {len(X)} digits, "
+                "expected one logit per digit class: (batch, 10)"
+            )
+            correct += (logits.argmax(dim=1).cpu() == y).sum().item()
             total += len(y)
     return correct / total
 

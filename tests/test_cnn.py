@@ -147,6 +147,16 @@ def test_conv2d_output_size_rejects_arguments_out_of_range(bad):
         conv2d_output_size(**arguments)
 
 
+def test_conv2d_output_size_rejects_a_zero_size_even_when_padding_makes_room():
+    # Padding 1 around an empty side would leave room for a 1-wide kernel, but torch
+    # refuses an input with a side of 0 whatever the padding (on the CPU; the meta
+    # device, which only computes shapes, lets it through).
+    with pytest.raises(RuntimeError):
+        nn.Conv2d(1, 1, 1, padding=1)(torch.zeros(1, 1, 0, 4))
+    with pytest.raises(ValueError, match="size"):
+        conv2d_output_size(0, 1, padding=1)
+
+
 # pool2d_output_size
 
 
@@ -169,6 +179,22 @@ def test_pool2d_ceil_mode_drops_a_window_that_would_start_in_the_padding():
         f"expected {expected}: rounding up gives one window more, but the last would start "
         "at position 6 of the padded row, inside the right padding, so torch drops it"
     )
+
+
+def test_pool2d_rounds_down_by_default_as_maxpool2d_does():
+    expected = _torch_output_size(nn.MaxPool2d(2), (5, 5))[0]
+    got = pool2d_output_size(5, 2)
+    assert got == expected, (
+        f"pool2d_output_size(5, 2) returned {got}, expected {expected}: ceil_mode defaults "
+        "to False, as in nn.MaxPool2d, so the partial window at the end is left out"
+    )
+
+
+def test_pool2d_output_size_rejects_a_zero_size_even_when_padding_makes_room():
+    with pytest.raises(RuntimeError):
+        nn.MaxPool2d(2, padding=1)(torch.zeros(1, 1, 0, 4))
+    with pytest.raises(ValueError, match="size"):
+        pool2d_output_size(0, 2, padding=1)
 
 
 @given(arguments=valid_pool_arguments)
@@ -354,6 +380,25 @@ def test_small_cnn_returns_the_last_linear_output_as_logits(device):
             f"the last layer, nn.CrossEntropyLoss takes logits\n{m}"
         ),
     )
+
+
+def test_small_cnn_puts_a_relu_after_each_conv_and_halves_with_max_pooling(device):
+    torch.manual_seed(0)
+    model = SmallCNN(2, 3, (14, 16)).to(device)
+    first, second = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
+    (linear,) = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    x = torch.randn(4, 2, 14, 16, device=device)
+    with torch.no_grad():
+        h = nn.functional.max_pool2d(torch.relu(first(x)), 2)
+        h = nn.functional.max_pool2d(torch.relu(second(h)), 2)
+        torch.testing.assert_close(
+            model(x),
+            linear(h.flatten(1)),
+            msg=lambda m: (
+                "the output should be Conv2d, ReLU, MaxPool2d(2), Conv2d, ReLU, "
+                f"MaxPool2d(2), Flatten, Linear, with the model's own layers\n{m}"
+            ),
+        )
 
 
 def test_small_cnn_gradients_reach_every_parameter(device):

@@ -147,6 +147,15 @@ def test_padding_row_gets_no_gradient():
     assert grad[2].abs().sum() > 0 and grad[5].abs().sum() > 0, "the rows used must learn"
 
 
+def test_make_embedding_accepts_the_smallest_table_of_one_row_of_one_number():
+    table = make_embedding(1, 1)
+    got = tuple(table.weight.shape)
+    assert got == (1, 1), (
+        f"make_embedding(1, 1) gave a table of shape {got}, expected (1, 1): a vocab_size "
+        "and embedding_dim of 1 are valid, only sizes below 1 are refused"
+    )
+
+
 @pytest.mark.parametrize("vocab_size", [0, -1])
 def test_make_embedding_rejects_a_vocabulary_below_one(vocab_size):
     with pytest.raises(ValueError, match="vocab_size"):
@@ -239,6 +248,19 @@ def test_extra_padding_leaves_the_logits_unchanged(padding_idx, device):
         before,
         msg=f"padding with id {padding_idx} changed the logits: average over the real tokens "
         "only, dividing by how many there are, not by the padded length",
+    )
+
+
+def test_bag_pads_with_id_0_by_default(device):
+    torch.manual_seed(0)
+    model = BagOfEmbeddings(10, 4, 3).to(device)
+    tokens = _sentences(3, 4, padding_idx=0)
+    padded = torch.cat([tokens, torch.zeros(3, 3, dtype=tokens.dtype)], dim=1)  # (3, 7)
+    torch.testing.assert_close(
+        model(padded.to(device)),
+        model(tokens.to(device)),
+        msg="without padding_idx= the padding id is 0 (the default): padding a batch with "
+        "id 0 must leave its logits unchanged",
     )
 
 

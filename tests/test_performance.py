@@ -109,6 +109,18 @@ def test_batched_step_returns_the_mean_loss_before_the_step_as_a_detached_tensor
     )
 
 
+@given(n=batch_sizes, seed=seeds)
+def test_batched_step_returns_the_loss_the_per_sample_loop_returns(n, seed):
+    slow, fast = _model(seed), _model(seed)
+    X, y = _batch(n, seed)
+    expected = _per_sample_train_step(slow, nn.MSELoss(), _sgd(slow), X, y)
+    got = batched_train_step(fast, nn.MSELoss(), _sgd(fast), X, y)
+    assert float(got) == pytest.approx(expected, rel=1e-9), (
+        f"on {n} samples batched_train_step returned the loss {float(got)}, the per-sample "
+        f"loop {expected}: both are the mean loss over the batch, before the step"
+    )
+
+
 def test_batched_step_runs_the_model_once_on_the_whole_batch():
     model, (X, y) = _model(), _batch(6)
     calls = _count_forward_calls(model)

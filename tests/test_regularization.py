@@ -274,6 +274,30 @@ def test_train_with_weight_decay_takes_the_steps_of_sgd_on_loss_plus_half_wd_sum
     )
 
 
+def test_train_with_weight_decay_defaults_to_100_steps_of_lr_0_1():
+    X, y = _regression_problem()
+    model, oracle = _small_mlp(), _small_mlp()
+    weight_decay = 0.2
+    losses = train_with_weight_decay(model, X, y, weight_decay)
+    optimizer = torch.optim.SGD(oracle.parameters(), lr=0.1, weight_decay=weight_decay)
+    for _ in range(100):
+        optimizer.zero_grad()
+        nn.functional.mse_loss(oracle(X), y).backward()
+        optimizer.step()
+    assert len(losses) == 100, (
+        f"with the default steps=100 train_with_weight_decay returned {len(losses)} losses, "
+        "expected 100: one per step"
+    )
+    torch.testing.assert_close(
+        model.state_dict(),
+        oracle.state_dict(),
+        msg=lambda m: (
+            "with the defaults (lr=0.1, steps=100) the weights should match 100 steps of "
+            f"SGD(lr=0.1, weight_decay={weight_decay}); {m}"
+        ),
+    )
+
+
 def test_weight_decay_ends_with_a_smaller_weight_norm_than_no_decay(device):
     X, y = (t.to(device) for t in _regression_problem())
     plain, decayed = _small_mlp().to(device), _small_mlp().to(device)
@@ -363,6 +387,20 @@ def test_early_stopping_counts_an_improvement_larger_than_min_delta():
         f"0.85 is below 1.0 - 0.1, an improvement that resets the count; got {decisions}"
     )
     assert (stopper.best_loss, stopper.best_epoch) == (0.85, 2)
+
+
+def test_early_stopping_never_counts_a_nan_loss_as_an_improvement():
+    # A diverged epoch reports nan; nan < best_loss - min_delta is False, even against inf.
+    stopper = EarlyStopping(patience=2)
+    decisions = _steps(stopper, [math.nan, 1.0, math.nan, math.nan], nn.Linear(1, 1))
+    assert decisions == [False, False, False, True], (
+        f"losses [nan, 1.0, nan, nan] with patience=2 gave {decisions}, expected "
+        "[False, False, False, True]: a nan epoch is one without improvement (and the count "
+        "starts at 0), 1.0 improves on inf and resets it"
+    )
+    assert (stopper.best_loss, stopper.best_epoch) == (1.0, 1), (
+        f"best_loss, best_epoch are {stopper.best_loss}, {stopper.best_epoch}, expected 1.0, 1"
+    )
 
 
 def test_early_stopping_restores_a_deep_copy_not_the_live_weights():
@@ -511,6 +549,20 @@ def test_train_with_early_stopping_validates_in_eval_mode_without_gradients():
     assert on_train and all(mode == (True, True) for mode in on_train), (
         f"(training, grad enabled) at the forward passes on the training data: {on_train}; "
         "expected (True, True): back to model.train() for every training step"
+    )
+
+
+def test_train_with_early_stopping_runs_a_single_epoch_when_max_epochs_is_one():
+    torch.manual_seed(0)
+    model = nn.Linear(1, 1)
+    train, val = _noisy_sine(torch.device("cpu"))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    train_losses, val_losses = train_with_early_stopping(
+        model, optimizer, train, val, EarlyStopping(patience=1), 1
+    )
+    assert len(train_losses) == len(val_losses) == 1, (
+        f"max_epochs=1 gave {len(train_losses)} training and {len(val_losses)} validation "
+        "losses, expected one of each: 1 is the smallest valid max_epochs"
     )
 
 

@@ -160,6 +160,18 @@ def test_classifier_builds_the_recurrent_layer_of_the_asked_kind(kind):
     )
 
 
+def test_classifier_defaults_to_a_one_layer_lstm():
+    model = SequenceClassifier(input_size=3, hidden_size=4, num_classes=2)
+    layers = [m for m in model.modules() if isinstance(m, nn.RNNBase)]
+    assert len(layers) == 1 and type(layers[0]) is nn.LSTM, (
+        "without kind= the classifier should build one nn.LSTM (kind defaults to 'lstm'); "
+        f"found {[type(m).__name__ for m in layers]}"
+    )
+    assert layers[0].num_layers == 1, (
+        f"without num_layers= the LSTM should have 1 layer (the default), got {layers[0]}"
+    )
+
+
 @pytest.mark.parametrize("kind", sorted(LAYERS))
 def test_classifier_classifies_each_sequence_on_its_own(kind, device):
     torch.manual_seed(0)
