@@ -60,14 +60,24 @@ watch: $(SETUP)
 reset: $(SETUP)
 	@$(PY) -m kata reset $(K)
 
-.PHONY: test  ## prove the spec: green on the references, red on fresh stubs, lint, drift; benchmarks run once
+.PHONY: test  ## prove the spec: green on references, red on stubs, broken variants caught; lint, drift
 test: $(SETUP)
 	$(PY) -m pytest --impl=reference --hypothesis-profile=ci $(if $(JOBS),-n $(JOBS)) $(PYTEST_ARGS)
 	$(PY) -m pytest --impl=stub -rfE $(if $(JOBS),-n $(JOBS)) $(PYTEST_ARGS) $(wildcard tests/test_*.py)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m kata check
+	$(PY) -m kata variants $(if $(JOBS),--jobs $(JOBS),--jobs 1)
 	$(PY) -m pytest benchmarks --impl=reference --benchmark-disable -q $(PYTEST_ARGS)
+
+$(VENV)/.mutate-installed: $(SETUP)
+	$(PY) -m pip install --quiet $(PIP_ARGS) -c constraints.txt -e ".[mutate]"
+	touch $@
+
+.PHONY: mutate  ## mutation-test the references with mutmut (maintainers; about an hour on 2 cores)
+mutate: $(if $(SETUP),$(VENV)/.mutate-installed)
+	KATA_MUTATION=1 $(PY) -m mutmut run
+	$(PY) -m kata mutation --min 90 --recheck $(if $(filter auto,$(JOBS)),$(shell nproc 2>/dev/null || echo 2),$(or $(JOBS),1))
 
 BENCH_RESULTS := .kata/bench/results
 
@@ -83,4 +93,4 @@ stubs: $(SETUP)
 
 .PHONY: clean  ## remove caches and .venv
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache *.egg-info mutants
