@@ -28,6 +28,7 @@ from kata.capstones import (
 from tests.strategies import seeds
 
 N_DIGITS = 1797
+DIGIT_CLASSES = 10
 PERCEPTRON_BAR, CONVNET_BAR, SEQUENCE_BAR = 0.95, 0.97, 0.97
 
 sample_counts = st.integers(min_value=5, max_value=60)
@@ -51,16 +52,16 @@ def _rows(loader) -> Counter:
     )
 
 
-def _accuracy_on(model: nn.Module, loader, device: torch.device) -> float:
+def _accuracy_on(model: nn.Module, loader, device: torch.device, classes: int) -> float:
     """The fraction of samples whose largest logit is the label, computed here, not by the kata."""
     model.eval()
     correct = total = 0
     with torch.no_grad():
         for X, y in loader:
             logits = model(X.to(device))
-            assert tuple(logits.shape) == (len(X), 10), (
-                f"the model gave logits of shape {tuple(logits.shape)} for {len(X)} digits, "
-                "expected one logit per digit class: (batch, 10)"
+            assert tuple(logits.shape) == (len(X), classes), (
+                f"the model gave logits of shape {tuple(logits.shape)} for {len(X)} samples, "
+                f"expected one logit per class: ({len(X)}, {classes})"
             )
             correct += (logits.argmax(dim=1).cpu() == y).sum().item()
             total += len(y)
@@ -225,7 +226,7 @@ def test_train_and_score_learns_and_returns_the_accuracy_on_the_test_loader(devi
         model.weight.zero_()  # start at 50%: only training gets it to 75%
         model.bias.zero_()
     accuracy = train_and_score(model, train_loader, test_loader, epochs=5, device=device)
-    measured = _accuracy_on(model, test_loader, device)
+    measured = _accuracy_on(model, test_loader, device, 2)
     assert measured == 0.75, (
         f"after training, the model scores {measured} on the test batches, expected 0.75: "
         "did fit() train it?"
@@ -276,7 +277,7 @@ def test_train_and_score_rejects_zero_epochs():
 def test_digit_perceptron_reaches_95_percent_on_held_out_digits(device):
     model, accuracy = _trained_perceptron(str(device))
     _, test_loader = load_digit_loaders(64, seed=0, image_shape=False)
-    measured = _accuracy_on(model, test_loader, device)
+    measured = _accuracy_on(model, test_loader, device, DIGIT_CLASSES)
     assert measured >= PERCEPTRON_BAR, (
         f"the digit MLP scores {measured:.1%} on its held-out digits, expected at least "
         f"{PERCEPTRON_BAR:.0%}: check the scaling, the labels, the epochs"
@@ -301,7 +302,7 @@ def test_digit_perceptron_is_reproducible_from_its_seed():
 def test_digit_convnet_reaches_97_percent_on_held_out_digits(device):
     model, accuracy = train_digit_cnn(0, device)
     _, test_loader = load_digit_loaders(64, seed=0, image_shape=True)
-    measured = _accuracy_on(model, test_loader, device)
+    measured = _accuracy_on(model, test_loader, device, DIGIT_CLASSES)
     assert measured >= CONVNET_BAR, (
         f"the digit CNN scores {measured:.1%} on its held-out digits, expected at least "
         f"{CONVNET_BAR:.0%}"
@@ -373,7 +374,7 @@ def test_sequence_task_rejects_too_few_sequences_or_steps(n, seq_len, named):
 def test_sequence_lstm_orders_fresh_markers_97_percent_right(device):
     model, accuracy = train_sequence_lstm(0, device)
     X, y = make_sequence_task(1000, SEQUENCE_LENGTH, seed=12345)
-    measured = _accuracy_on(model, [(X, y)], device)
+    measured = _accuracy_on(model, [(X, y)], device, 2)
     assert measured >= SEQUENCE_BAR, (
         f"the LSTM orders {measured:.1%} of fresh sequences right, expected at least "
         f"{SEQUENCE_BAR:.0%} (chance is 50%)"
