@@ -76,7 +76,7 @@ def test_backend_for_each_device_type_is_gloo_on_cpu_and_nccl_on_cuda(device, ex
 
 
 def test_backend_for_a_device_type_without_a_backend_raises():
-    with pytest.raises(ValueError, match="meta"):
+    with pytest.raises(ValueError):
         backend_for(torch.device("meta"))
 
 
@@ -104,17 +104,17 @@ def store(tmp_path):
 
 @pytest.mark.parametrize("rank", [-1, 2])
 def test_setup_process_group_rejects_a_rank_outside_the_world(rank, store):
-    with pytest.raises(ValueError, match="rank"):
+    with pytest.raises(ValueError):
         setup_process_group(rank, 2, store, "gloo", timeout_s=1)
 
 
 def test_setup_process_group_rejects_a_world_without_ranks(store):
-    with pytest.raises(ValueError, match="world_size"):
+    with pytest.raises(ValueError):
         setup_process_group(0, 0, store, "gloo", timeout_s=1)
 
 
 def test_setup_process_group_rejects_a_timeout_that_is_not_positive(store):
-    with pytest.raises(ValueError, match="timeout"):
+    with pytest.raises(ValueError):
         setup_process_group(0, 1, store, "gloo", timeout_s=0)
 
 
@@ -178,7 +178,7 @@ def test_each_rank_walks_its_shard_in_batches_of_batch_size():
 
 
 def test_sharded_loader_rejects_a_rank_outside_the_world():
-    with pytest.raises(ValueError, match="rank"):
+    with pytest.raises(ValueError):
         sharded_loader(TensorDataset(torch.arange(8)), batch_size=2, rank=2, world_size=2)
 
 
@@ -255,7 +255,7 @@ def test_train_ddp_trains_a_single_epoch():
 
 def test_train_ddp_rejects_zero_epochs():
     model = nn.Linear(FEATURES, 1)
-    with pytest.raises(ValueError, match="epochs"):
+    with pytest.raises(ValueError):
         train_ddp(
             model, nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=LR), _one_rank_loader(), 0
         )

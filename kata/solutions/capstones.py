@@ -67,9 +67,9 @@ def split_loaders(
     epoch; the test loader need not. Both yield batches of at most batch_size, and the
     split and the shuffling depend on `seed` alone, never on the global RNG.
 
-    Raises ValueError when batch_size < 1, when X and y have different lengths, and for
-    fewer than 5 samples, naming how many: the test part would be empty (0.2 * 4 rounds
-    down to 0), and a score on no sample means nothing.
+    Raises ValueError when batch_size < 1, when X and y have different lengths (naming
+    both), and for fewer than 5 samples (naming how many): the test part would be empty
+    (0.2 * 4 rounds down to 0), and a score on no sample means nothing.
 
     Helps: the datasets kata: PairDataset, split_dataset(dataset, [0.8, 0.2], seed),
     make_loader(dataset, batch_size, shuffle, seed).
@@ -193,7 +193,8 @@ def make_sequence_task(n: int, seq_len: int, seed: int) -> tuple[torch.Tensor, t
     Use a torch.Generator seeded with `seed` for every draw: the same seed gives the
     same data, and the global RNG is left alone.
 
-    Raises ValueError when n < 1 or seq_len < 2 (two markers need two steps).
+    Raises ValueError, naming the argument, when n < 1 or seq_len < 2 (two markers need
+    two steps).
 
     Helps: torch.rand(..., generator=g) - 0.5; torch.randperm(seq_len, generator=g)[:2]
     for one pair of positions, or torch.rand(n, seq_len, generator=g).argsort(dim=1)[:, :2]
