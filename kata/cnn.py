@@ -32,8 +32,9 @@ def conv2d_output_size(
     The result is a Python int: write the floor division as //, since / gives a float
     even when it divides evenly (26.0), and a float is no layer size.
 
-    Raises ValueError when size, kernel_size, stride or dilation is below 1, when
-    padding is negative, or when the input is too small for the kernel (out < 1).
+    Raises ValueError, naming the argument, when size, kernel_size, stride or dilation
+    is below 1 or when padding is negative, and when the input is too small for the
+    kernel (out < 1).
     """
     # TODO: your code here
     raise NotImplementedError("conv2d_output_size")
@@ -56,9 +57,9 @@ def pool2d_output_size(
       that would start inside the right padding is dropped: size 5, kernel 2, stride 2,
       padding 1 gives 3, not 4.
 
-    Raises ValueError when size, kernel_size, stride or dilation is below 1, when padding
-    is negative or more than kernel_size // 2 (torch refuses that too, dilation or not),
-    or when the input is too small (out < 1).
+    Raises ValueError, naming the argument, when size, kernel_size, stride or dilation
+    is below 1 or when padding is negative or more than kernel_size // 2 (torch refuses
+    that too, dilation or not), and when the input is too small (out < 1).
     """
     # TODO: your code here
     raise NotImplementedError("pool2d_output_size")

