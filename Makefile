@@ -28,6 +28,7 @@ help:
 	@grep -E '^\.PHONY: [a-z-]+ +## ' $(MAKEFILE_LIST) | sed -E 's/^\.PHONY: ([a-z-]+) +## (.*)/  make \1\t\2/' | expand -t 22
 	@echo
 	@echo "  K=<kata>              pick one kata, e.g. make kata K=autograd"
+	@echo "  ALL=1, YES=1          make progress ALL=1 reruns every kata; make reset K=x YES=1 asks nothing"
 	@echo "  PY=<python>           use your own Python instead of .venv"
 	@echo "  JOBS=<n>              test workers for make test (default auto; JOBS= for one process)"
 
@@ -40,25 +41,30 @@ $(VENV)/.installed: constraints.txt pyproject.toml
 .PHONY: setup  ## create .venv with the pinned packages (every target does this on first use)
 setup: $(SETUP)
 
+# The learner's commands say `make ...` in their footers; exit status 1 means "a kata is
+# unfinished", which the table already says: make reports no error for it.
+KATA := KATA_VIA=make $(PY) -m kata
+UNFINISHED_IS_FINE := || [ $$? -eq 1 ]
+
 .PHONY: kata  ## your next step: progress table, then the first unfinished kata (K= jumps to one)
 kata: $(SETUP)
-	@$(PY) -m kata next $(K)
+	@$(KATA) next $(K) $(UNFINISHED_IS_FINE)
 
-.PHONY: progress  ## the progress table alone
+.PHONY: progress  ## the progress table alone (ALL=1 reruns katas that are unchanged since green)
 progress: $(SETUP)
-	@$(PY) -m kata progress
+	@$(KATA) progress $(if $(ALL),--all) $(UNFINISHED_IS_FINE)
 
 .PHONY: hint  ## the next hint for the current kata (K= for another)
 hint: $(SETUP)
-	@$(PY) -m kata hint $(K)
+	@$(KATA) hint $(K)
 
 .PHONY: watch  ## rerun the current kata every time you save a file
 watch: $(SETUP)
 	@$(PY) -m kata watch $(K)
 
-.PHONY: reset  ## restore the stub of kata K, keeping your version in .kata/backups/
+.PHONY: reset  ## restore the stub of kata K, keeping your version in .kata/backups/ (YES=1: no question)
 reset: $(SETUP)
-	@$(PY) -m kata reset $(K)
+	@$(KATA) reset $(K) $(if $(YES),--yes)
 
 .PHONY: test  ## prove the spec: green on references, red on stubs, broken variants caught; lint, drift
 test: $(SETUP)

@@ -18,9 +18,9 @@ import numpy as np
 import pytest
 import torch
 
-from kata.engine import impl
+from kata.engine import guard, impl
 from kata.engine.curriculum import BY_NAME
-from kata.engine.results import kata_of, where_in_kata
+from kata.engine.results import kata_of
 
 # Learners get quick feedback; `make test` asks for the `ci` profile (derandomized, more
 # examples). Torch's first calls are slow, so no profile has a deadline.
@@ -70,32 +70,7 @@ if _XDIST_WORKERS > 1:
     torch.set_num_threads(max(1, (os.cpu_count() or 1) // _XDIST_WORKERS))
 
 
-def _global_torch_state() -> dict:
-    return {
-        "grad": torch.is_grad_enabled(),
-        "dtype": torch.get_default_dtype(),
-        "threads": torch.get_num_threads(),
-        "anomaly": torch.is_anomaly_enabled(),
-        "deterministic": torch.are_deterministic_algorithms_enabled(),
-        "device": torch.get_default_device(),
-    }
-
-
-_SETTERS = {
-    "grad": torch.set_grad_enabled,
-    "dtype": torch.set_default_dtype,
-    "threads": torch.set_num_threads,
-    "anomaly": torch.set_anomaly_enabled,
-    "deterministic": torch.use_deterministic_algorithms,
-    "device": torch.set_default_device,
-}
-_PRISTINE = _global_torch_state()  # taken before any kata module is imported
-
-
-def _restore_global_torch_state() -> None:
-    for key, value in _global_torch_state().items():
-        if value != _PRISTINE[key]:
-            _SETTERS[key](_PRISTINE[key])
+_PRISTINE = guard.global_torch_state()  # taken before any kata module is imported
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -110,6 +85,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(trylast=True)  # after hypothesis has loaded --hypothesis-profile
 def pytest_configure(config: pytest.Config) -> None:
+    # Learner protection (time limits, global state, reports) is a plugin of its own.
+    if not config.pluginmanager.is_registered(guard):
+        config.pluginmanager.register(guard, "kata-guard")
     chosen = config.getoption("--impl")
     stub_folder = None
     if chosen == "stub":
@@ -136,50 +114,16 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:  # a device this machine lacks is skipped before its tests are counted
+        device = item.callspec.params.get("device") if hasattr(item, "callspec") else None
+        if isinstance(device, str) and not _device_available(device):
+            item.add_marker(pytest.mark.skip(reason=f"no {device} device on this machine"))
     if config.getoption("--impl") != "stub":
         return
     for item in items:
         if kata_of(item.nodeid) is None:
             raise pytest.UsageError(f"{item.nodeid} is no kata test: stubs prove kata tests only")
         item.add_marker(pytest.mark.xfail(strict=True, reason="must fail on the pristine stub"))
-
-
-@pytest.hookimpl(tryfirst=True, specname="pytest_runtest_makereport")
-def pytest_runtest_makereport_of_a_stub(item: pytest.Item, call: pytest.CallInfo):
-    """A stub's NotImplementedError gets its one-line report ("not done yet") at once:
-    pytest would first format a traceback for the wrapper below to throw away, and on
-    fresh stubs that formatting took a third of the run."""
-    excinfo = call.excinfo
-    where = excinfo and excinfo.errisinstance(NotImplementedError) and where_in_kata(excinfo)
-    if not where:
-        return None
-    longrepr = f"not done yet: {where[0]}::{where[1]}"
-    keywords = dict.fromkeys(item.keywords, 1)
-    times = {"duration": call.duration, "start": call.start, "stop": call.stop}
-    return pytest.TestReport(
-        item.nodeid, item.location, keywords, "failed", longrepr, call.when, **times
-    )
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
-    report = yield
-    excinfo = call.excinfo
-    if excinfo is None or report.outcome != "failed":
-        return report
-    where = where_in_kata(excinfo)
-    if excinfo.errisinstance(NotImplementedError) and where:
-        report.longrepr = f"not done yet: {where[0]}::{where[1]}"
-    elif str(excinfo.value).startswith("Timeout") and "pytest-timeout" in str(excinfo.value):
-        seconds = item.config.getini("timeout")
-        place = f" (it was at {where[0]}, line {where[2]}, in {where[1]})" if where else ""
-        report.longrepr = (
-            f"{item.nodeid} was stopped after {seconds} s{place}: "
-            "does a loop in your code never end?"
-        )
-    elif where:  # an error raised inside kata code: `make kata` shows where
-        report.user_properties.append(("raised_in", f"{where[0]}, line {where[2]}, in {where[1]}"))
-    return report
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
@@ -200,13 +144,15 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config)
 def _isolated_torch(request: pytest.FixtureRequest):
     """Each test starts from pristine global torch state and a seed of its own, and leaves
     no trace: one kata's bug (a forgotten set_grad_enabled(True), say) never fails another."""
-    _restore_global_torch_state()
-    seed = zlib.crc32(request.node.nodeid.encode())
+    guard.restore_global_torch_state(_PRISTINE)
+    # KATA_SEED_OFFSET shifts every test's seed (`python -m kata stress` draws a fresh one)
+    offset = int(os.environ.get("KATA_SEED_OFFSET", "0"))
+    seed = (zlib.crc32(request.node.nodeid.encode()) + offset) % 2**32
     torch.manual_seed(seed)
     random.seed(seed)
     np.random.seed(seed)
     yield
-    _restore_global_torch_state()
+    guard.restore_global_torch_state(_PRISTINE)
 
 
 def _device_available(name: str) -> bool:

@@ -2,12 +2,13 @@
 
 python -m kata              the progress table, then your next step (same as ``next``)
 python -m kata next [K]     ... or jump to kata K
-python -m kata progress     the table alone
+python -m kata progress     the table alone (--all: rerun katas taken from the record)
 python -m kata hint [K]     one more hint for the current kata (or K)
 python -m kata reset K      restore K's stub; your version goes to .kata/backups/
-python -m kata watch [K]    rerun ``next`` on every save (pytest-watcher)
+python -m kata watch [K]    rerun ``next`` on every save, from a process that keeps torch
 python -m kata check        maintainers: every kata complete, no API drift
 python -m kata stubs        maintainers: are kata/*.py the generated stubs? (--write)
+python -m kata stress       maintainers: every property on the references, many fresh seeds
 """
 
 from __future__ import annotations
@@ -15,38 +16,25 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from kata.engine import stubgen
-from kata.engine.curriculum import CURRICULUM, ROOT, Kata, find
-from kata.engine.results import kata_of
+from kata.engine.curriculum import CURRICULUM, ROOT, find
+from kata.engine.runner import Progress, run_katas
 
 STATE = ROOT / ".kata" / "state.json"
 BACKUPS = ROOT / ".kata" / "backups"
 
 
-@dataclass
-class Progress:
-    kata: Kata
-    passed: int = 0
-    failed: int = 0
-    broken: str | None = None  # the error that stopped the test file from importing
-    first_failure: dict | None = None
-    collected: int = 0
-    checked: bool = True  # False: not run, because an earlier kata is unfinished
-
-    @property
-    def total(self) -> int:
-        return self.passed + self.failed if self.checked else self.collected
-
-    @property
-    def done(self) -> bool:
-        return self.checked and self.broken is None and self.failed == 0 and self.passed > 0
+def command(name: str) -> str:
+    """How the learner runs ``name``: through make (the Makefile sets KATA_VIA=make) or not."""
+    if os.environ.get("KATA_VIA") == "make":
+        return {"next": "make kata", "hint": "make hint", "watch": "make watch"}.get(
+            name, f"make {name}"
+        )
+    return f"python -m kata {name}"
 
 
 @dataclass
@@ -66,66 +54,20 @@ class State:
         STATE.write_text(json.dumps(self.__dict__, indent=1), encoding="utf-8")
 
 
-def run_katas(katas: list[Kata], stop_early: bool = False) -> list[Progress]:
-    """Run the katas' tests against the learner's files in a fresh process and tally them.
-
-    With ``stop_early``, the katas after the first unfinished one are not run (rustlings'
-    way: one next step, quickly)."""
-    with tempfile.TemporaryDirectory() as folder:
-        results_file = Path(folder) / "results.json"
-        command = [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "kata.engine.results",
-            f"--kata-results={results_file}",
-            "--impl=kata",
-            "--continue-on-collection-errors",
-            *(["--kata-stop-early"] if stop_early else []),
-            "-p",
-            "no:cacheprovider",
-            *(str(kata.test_path.relative_to(ROOT)) for kata in katas if kata.test_path.exists()),
-        ]
-        env = {**os.environ, "KATA_IMPL": "kata"}
-        run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
-        if not results_file.exists():
-            raise SystemExit(f"the tests did not run: try `pytest tests` to see why\n{run.stdout}")
-        results = json.loads(results_file.read_text(encoding="utf-8"))
-    if results["running"]:  # the process died inside a test: a crash, not a failure
-        crashed = {"nodeid": results["running"], "kata": kata_of(results["running"])}
-        crashed["message"] = (
-            f"the test process crashed while running this test (exit code {run.returncode}); "
-            "the tests after it did not run"
-        )
-        results["tests"].append({**crashed, "outcome": "failed", "line": None})
-    progress = {kata.name: Progress(kata) for kata in katas}
-    for kata in katas:
-        if not kata.test_path.exists():
-            progress[kata.name].broken = f"tests/test_{kata.name}.py is missing"
-    for name, error in results["broken"].items():
-        progress[name].broken = error
-    seen = {test["kata"] for test in results["tests"]}
-    for name, count in results.get("collected", {}).items():
-        progress[name].collected = count
-        progress[name].checked = name in seen
-    for test in results["tests"]:
-        entry = progress[test["kata"]]
-        if test["outcome"] == "passed":
-            entry.passed += 1
-        elif test["outcome"] == "failed":
-            entry.failed += 1
-            entry.first_failure = entry.first_failure or test
-    return list(progress.values())
-
-
 def _status(entry: Progress, is_next: bool) -> str:
     if entry.done:
-        return f"done      compare with kata/solutions/{entry.kata.name}.py"
+        kept = " (unchanged)" if entry.recorded else ""
+        return f"done      compare with kata/solutions/{entry.kata.name}.py{kept}"
     if entry.broken:
-        return f"broken: kata/{entry.kata.name}.py does not import"
-    return "next <-" if is_next else ""
+        return f"broken: kata/{entry.kata.name}.py does not import" + (" <-" if is_next else "")
+    why = ""
+    if entry.crashed:
+        why = "crashed the test process"
+    elif entry.timed_out:
+        why = f"stopped by the time limit in {entry.timed_out}; its other tests were not run"
+    if is_next:
+        return f"next <-  {why}".rstrip()
+    return why
 
 
 def print_table(progress: list[Progress]) -> None:
@@ -136,12 +78,19 @@ def print_table(progress: list[Progress]) -> None:
     for entry in progress:
         number = CURRICULUM.index(entry.kata) + 1
         tests = f"{entry.passed}/{entry.total}" if entry.checked else f"-/{entry.total}"
+        tests = tests if entry.total or entry.checked else "-"
         tests = "-" if entry.broken else tests
         status = _status(entry, entry is upcoming)
         print(f"  {number:>2}  {entry.kata.name:<24}{tests:>7}   {status}".rstrip())
     if not all(entry.checked for entry in progress):
         print(
-            "\n  -/N: not run yet, since an earlier kata is unfinished (`make progress` runs all)"
+            "\n  -/N, -: not run yet, since an earlier kata is unfinished "
+            f"(`{command('progress')}` runs all)"
+        )
+    if any(entry.recorded for entry in progress):
+        print(
+            "  (unchanged): not rerun, since its files, its tests and the engine are as when "
+            f"it last passed (`{command('progress')} --all` reruns them)"
         )
     print()
 
@@ -169,13 +118,19 @@ def print_next_step(entry: Progress, state: State) -> None:
     print()
     for level, hint in enumerate(kata.hints[:shown], start=1):
         print(f"  hint {level}/{len(kata.hints)}: {hint}")
-    more = " `make hint` shows the next hint;" if shown < len(kata.hints) else ""
-    print(f"\n {more} `make watch` reruns this on every save; `pytest -k {kata.name}` runs")
-    print("  this kata alone.")
+    steps = []
+    if shown < len(kata.hints):
+        steps.append(f"`{command('hint')}`: the next hint")
+    if os.environ.get("KATA_WATCHING") != "1":
+        steps.append(f"`{command('watch')}`: rerun this on every save")
+    steps.append(f"`pytest -k {kata.name}`: this kata alone, with tracebacks")
+    print()
+    for step in steps:
+        print(f"  {step}")
 
 
 def cmd_progress(args: argparse.Namespace) -> int:
-    progress = run_katas(list(CURRICULUM))
+    progress = run_katas(list(CURRICULUM), rerun=args.all)
     print_table(progress)
     return 0 if all(entry.done for entry in progress) else 1
 
@@ -221,6 +176,10 @@ def cmd_hint(args: argparse.Namespace) -> int:
 
 
 def cmd_reset(args: argparse.Namespace) -> int:
+    if not args.kata:
+        name = "K=<kata>" if os.environ.get("KATA_VIA") == "make" else "<kata>"
+        print(f"Which kata? `{command('reset')} {name}`, for example autograd.")
+        return 2
     kata = find(args.kata)
     stub = stubgen.generate_stub(kata.reference_path.read_text(encoding="utf-8"))
     current = kata.path.read_text(encoding="utf-8") if kata.path.exists() else None
@@ -229,7 +188,8 @@ def cmd_reset(args: argparse.Namespace) -> int:
         return 0
     if not args.yes:
         if not sys.stdin.isatty():
-            print("Resetting overwrites your work: run it in a terminal, or pass --yes.")
+            confirm = "YES=1" if os.environ.get("KATA_VIA") == "make" else "--yes"
+            print(f"Resetting overwrites your work: run it in a terminal, or add {confirm}.")
             return 1
         answer = input(f"Replace kata/{kata.name}.py with the fresh stub? [y/N] ")
         if answer.strip().lower() not in ("y", "yes"):
@@ -246,13 +206,9 @@ def cmd_reset(args: argparse.Namespace) -> int:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    command = [sys.executable, "-m", "pytest_watcher", "--now", "--clear"]
-    command += ["--runner", sys.executable, str(ROOT / "kata"), "-m", "kata", "next"]
-    command += [args.kata] if args.kata else []
-    try:
-        return subprocess.call(command, cwd=ROOT)
-    except KeyboardInterrupt:
-        return 0
+    from kata.engine import watch
+
+    return watch.main(args.kata)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -303,6 +259,13 @@ def cmd_variants(args: argparse.Namespace) -> int:
     return variants.main(args.katas, jobs)
 
 
+def cmd_stress(args: argparse.Namespace) -> int:
+    from kata.engine import stress
+
+    jobs = (os.cpu_count() or 1) if args.jobs == "auto" else int(args.jobs)
+    return stress.main(args.katas, args.runs, jobs)
+
+
 def cmd_mutation(args: argparse.Namespace) -> int:
     from kata.engine import mutation
 
@@ -315,14 +278,18 @@ def _parser() -> argparse.ArgumentParser:
     for name, run, help_text in (
         ("next", cmd_next, "progress table, then your next step (the default)"),
         ("hint", cmd_hint, "one more hint for the current kata"),
-        ("watch", cmd_watch, "rerun `next` on every save"),
+        ("watch", cmd_watch, "rerun `next` on every save (h: hint, r: rerun, q: quit)"),
     ):
         command = sub.add_parser(name, help=help_text)
         command.add_argument("kata", nargs="?", help="a kata's name, e.g. autograd")
         command.set_defaults(run=run)
-    sub.add_parser("progress", help="the progress table alone").set_defaults(run=cmd_progress)
+    progress = sub.add_parser("progress", help="the progress table alone")
+    progress.add_argument(
+        "--all", action="store_true", help="rerun every kata, even those unchanged since green"
+    )
+    progress.set_defaults(run=cmd_progress)
     reset = sub.add_parser("reset", help="restore a kata's stub, keeping a backup of yours")
-    reset.add_argument("kata")
+    reset.add_argument("kata", nargs="?")
     reset.add_argument("--yes", action="store_true", help="do not ask")
     reset.set_defaults(run=cmd_reset)
     sub.add_parser("check", help="maintainers: no missing files, no API drift").set_defaults(
@@ -344,6 +311,13 @@ def _parser() -> argparse.ArgumentParser:
         "--recheck", type=int, default=0, metavar="JOBS", help="rerun spawned-rank katas' mutants"
     )
     mutation.set_defaults(run=cmd_mutation)
+    stress = sub.add_parser(
+        "stress", help="maintainers: every property on the references with many fresh seeds"
+    )
+    stress.add_argument("katas", nargs="*")
+    stress.add_argument("--runs", type=int, default=20, help="runs per kata, each a new seed")
+    stress.add_argument("--jobs", default="auto", help="worker processes (auto: one per core)")
+    stress.set_defaults(run=cmd_stress)
     return parser
 
 

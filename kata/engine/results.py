@@ -7,6 +7,7 @@ Also home to ``where_in_kata``, which the conftest uses to point at the learner'
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,20 @@ def _message(report: pytest.TestReport | pytest.CollectReport) -> str:
     return "\n".join(lines)
 
 
+def _import_error(report: pytest.CollectReport) -> str:
+    """Why a test file did not import: the end of the traceback, where the learner's file,
+    line and error (a SyntaxError's caret included) are; pytest's own frames come first."""
+    lines = report.longreprtext.strip().splitlines()
+    lines = [line for line in lines if line.strip() and not set(line.strip()) <= {"-", "_", "="}]
+    if len(lines) > MESSAGE_LINES:
+        lines = ["...", *lines[-MESSAGE_LINES:]]
+    return "\n".join(lines)
+
+
+def _skipped_at_collection(item: pytest.Item) -> bool:
+    return any(mark.name == "skip" for mark in item.iter_markers())
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--kata-results", help="write each kata test's outcome to this JSON file")
     parser.addoption(
@@ -57,47 +72,62 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="stop before the kata that follows the first unfinished one",
     )
+    parser.addoption(
+        "--kata-derandomize",
+        default="",
+        help="comma-separated katas whose properties run derandomized, with no example "
+        "database (katas already done: their verdict must not flip on a new random example)",
+    )
 
 
 class _Recorder:
-    def __init__(self, path: Path, stop_early: bool):
+    def __init__(self, path: Path, stop_early: bool, derandomize: set[str], limit: float):
         self.path = path
         self.stop_early = stop_early
+        self.derandomize = derandomize
+        self.limit = limit  # the per-test time limit: the runner's deadline follows it
         self.tests: dict[str, dict] = {}
         self.broken: dict[str, str] = {}
         self.collected: dict[str, int] = {}
         self.unfinished = False
         self.running: str | None = None  # kept on disk, so a crash still names its test
+        self.started = 0.0
 
     def _write(self) -> None:
         results = {"tests": list(self.tests.values()), "broken": self.broken}
         results["collected"] = self.collected
         results["running"] = self.running
+        results["started"] = self.started
+        results["limit"] = self.limit
         self.path.write_text(json.dumps(results, indent=1), encoding="utf-8")
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
             kata = kata_of(item.nodeid)
-            if kata:
+            if kata and not _skipped_at_collection(item):
                 self.collected[kata] = self.collected.get(kata, 0) + 1
-        self.unfinished = bool(self.broken)
+            if kata in self.derandomize:
+                _derandomize(item)
+        if self.stop_early and self.broken:  # nothing after the first kata that is broken
+            order = list(BY_NAME)
+            first = min(order.index(name) for name in self.broken)
+            items[:] = [i for i in items if order.index(kata_of(i.nodeid) or first) < first]
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None):
+        self.running, self.started = item.nodeid, time.time()
+        self._write()
         result = yield
+        kata = kata_of(item.nodeid)
         next_kata = kata_of(nextitem.nodeid) if nextitem else None
-        if self.stop_early and self.unfinished and next_kata != kata_of(item.nodeid):
+        if self.stop_early and self.unfinished and next_kata != kata:
             item.session.shouldstop = "found the first unfinished kata"
         return result
-
-    def pytest_runtest_logstart(self, nodeid: str) -> None:
-        self.running = nodeid
-        self._write()
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         kata = kata_of(report.nodeid)
         if report.failed and kata:
-            self.broken[kata] = _message(report)
+            self.broken[kata] = _import_error(report)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         kata = kata_of(report.nodeid)
@@ -116,17 +146,43 @@ class _Recorder:
         if report.failed or (report.skipped and entry["outcome"] == "passed"):
             entry["outcome"] = "failed" if report.failed else "skipped"
             entry["message"] = _message(report)
-            raised_in = dict(report.user_properties).get("raised_in")
-            if raised_in:
-                entry["message"] += f"\n(raised in {raised_in})"
+            properties = dict(report.user_properties)
+            if "notes" in properties:
+                entry["message"] += f"\n{properties['notes']}"
+            if "raised_in" in properties:
+                entry["message"] += f"\n(raised in {properties['raised_in']})"
+            if "timeout" in properties:
+                entry["timeout"] = True
 
     def pytest_sessionfinish(self) -> None:
         self.running = None
         self._write()
 
 
+def _derandomize(item: pytest.Item) -> None:
+    test = getattr(item, "obj", None)
+    settings = getattr(test, "_hypothesis_internal_use_settings", None)
+    if settings is not None:
+        import hypothesis
+
+        test._hypothesis_internal_use_settings = hypothesis.settings(
+            settings, derandomize=True, database=None
+        )
+
+
+def _time_limit(config: pytest.Config) -> float:
+    try:
+        from pytest_timeout import get_env_settings
+    except ImportError:
+        return 0.0
+    return float(get_env_settings(config).timeout or 0.0)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     target = config.getoption("--kata-results")
     if target:
-        recorder = _Recorder(Path(target), config.getoption("--kata-stop-early"))
+        derandomize = set(filter(None, config.getoption("--kata-derandomize").split(",")))
+        recorder = _Recorder(
+            Path(target), config.getoption("--kata-stop-early"), derandomize, _time_limit(config)
+        )
         config.pluginmanager.register(recorder, "kata-results-recorder")
