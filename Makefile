@@ -60,7 +60,7 @@ hint: $(SETUP)
 
 .PHONY: watch  ## rerun the current kata every time you save a file
 watch: $(SETUP)
-	@$(PY) -m kata watch $(K)
+	@$(KATA) watch $(K)
 
 .PHONY: reset  ## restore the stub of kata K, keeping your version in .kata/backups/ (YES=1: no question)
 reset: $(SETUP)
