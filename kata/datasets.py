@@ -77,7 +77,8 @@ def split_dataset(
     Helps: torch.utils.data.random_split(dataset, lengths, generator=...).
     Raises ValueError for a negative length (random_split does not check, and
     silently makes parts of the wrong size), for counts whose sum is not
-    len(dataset), and for fractions whose sum is not 1; each message names the sum.
+    len(dataset), and for fractions whose sum is not 1; each message names the sum (and,
+    for counts, len(dataset)).
     """
     # TODO: your code here
     raise NotImplementedError("split_dataset")

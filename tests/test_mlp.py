@@ -134,10 +134,10 @@ def test_gradients_reach_every_parameter(device):
 
 
 @pytest.mark.parametrize(
-    ("n_in", "hidden", "n_out", "named"),
-    [(0, [4], 2, "in_features"), (3, [4, 0], 2, "hidden"), (3, [4], -1, "out_features")],
+    ("n_in", "hidden", "n_out", "bad_size"),
+    [(0, [4], 2, r"\b0\b"), (3, [4, 0], 2, r"\b0\b"), (3, [4], -1, r"-1\b")],
     ids=["in_features", "hidden", "out_features"],
 )
-def test_sizes_below_one_raise_value_error(n_in, hidden, n_out, named):
-    with pytest.raises(ValueError, match=named):
+def test_sizes_below_one_raise_value_error_naming_the_size(n_in, hidden, n_out, bad_size):
+    with pytest.raises(ValueError, match=bad_size):
         make_mlp(n_in, hidden, n_out)

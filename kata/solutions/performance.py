@@ -63,7 +63,8 @@ def batched_train_step(
 
     Helps: model.train(), optimizer.zero_grad(), loss.backward(), optimizer.step(),
     loss.detach().
-    Raises ValueError when X holds no sample, or when X and y differ in length.
+    Raises ValueError when X holds no sample, and, naming both lengths, when X and y
+    differ in length.
     """
     if len(X) == 0 or len(X) != len(y):
         raise ValueError(

@@ -85,8 +85,7 @@ def plot_loss_curves(history: History, path: str | Path, title: str = "Loss per 
 
     Raises FileNotFoundError naming the folder when the folder of `path` does not exist
     (savefig does not create folders), ValueError when `path` does not end in ".png",
-    and ValueError saying there is "nothing to plot" when the history has no series or
-    an empty one.
+    and ValueError when the history has no series or an empty one (nothing to plot).
 
     Helps: fig = Figure(); ax = fig.subplots(); ax.plot(x, y, label=name);
     ax.set_title / set_xlabel / set_ylabel; ax.legend(); fig.savefig(path).
