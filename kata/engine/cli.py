@@ -89,8 +89,8 @@ def print_table(progress: list[Progress]) -> None:
         )
     if any(entry.recorded for entry in progress):
         print(
-            "  (unchanged): not rerun, since its files, its tests and the engine are as when "
-            f"it last passed (`{command('progress')} --all` reruns them)"
+            "  (unchanged): not rerun, as its files, tests and engine are the same as when it\n"
+            f"  last passed (`{command('progress')} --all` reruns every kata)"
         )
     print()
 

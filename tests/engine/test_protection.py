@@ -21,6 +21,9 @@ def unfinished():
 def spin():
     while True:
         pass
+
+def wrong_type():
+    raise TypeError("size must be positive")
 """, "kata/tensors.py", "exec"), namespace)
 '''
 
@@ -45,6 +48,13 @@ SESSION_FILES = {
     "test_unfinished.py": LEARNER_CODE
     + "\ndef test_unfinished():\n    namespace['unfinished']()\n",
     "test_hang.py": LEARNER_CODE + "\ndef test_hang():\n    namespace['spin']()\n",
+    "test_property_hang.py": LEARNER_CODE
+    + "\nfrom hypothesis import given, strategies as st\n"
+    + "\n@given(st.integers())\ndef test_property_hang(n):\n    namespace['spin']()\n",
+    "test_expected.py": LEARNER_CODE
+    + "\nimport pytest\n"
+    + "\ndef test_expected():\n    with pytest.raises(ValueError):\n"
+    + "        namespace['wrong_type']()\n",
     "test_state.py": """
         import torch
 
@@ -96,6 +106,14 @@ def test_an_unfinished_stub_is_reported_in_one_line(session):
 def test_code_that_hangs_is_stopped_and_the_report_names_the_test_and_line(session):
     assert "test_hang.py::test_hang was stopped after 1 s" in session, session
     assert "kata/tensors.py, line 6, in spin" in session, session
+
+
+def test_a_hang_inside_a_hypothesis_property_is_stopped_once_not_retried_forever(session):
+    assert "test_property_hang.py::test_property_hang was stopped after 1 s" in session, session
+
+
+def test_the_wrong_exception_type_is_reported_with_the_one_expected(session):
+    assert "expected ValueError, but TypeError was raised" in session, session
 
 
 def test_global_torch_state_changed_by_one_test_does_not_reach_the_next(session):
