@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ def command(name: str) -> str:
 @dataclass
 class State:
     current: str | None = None
+    function: str | None = None  # the function the current kata's first failure is in
     hints: dict[str, int] = field(default_factory=dict)
 
     @classmethod
@@ -114,12 +116,14 @@ def print_next_step(entry: Progress, state: State) -> None:
         print(_indent(failure.get("message", "failed")))
     elif entry.total == 0:
         print("  no test ran here: is a device fixture skipping every test?")
-    shown = max(1, state.hints.get(kata.name, 0))
+    key, hints = kata.hints_for(state.function)
+    shown = max(1, state.hints.get(key, 0))
     print()
-    for level, hint in enumerate(kata.hints[:shown], start=1):
-        print(f"  hint {level}/{len(kata.hints)}: {hint}")
+    about = f" ({key.split('::')[1]})" if "::" in key else ""
+    for level, hint in enumerate(hints[:shown], start=1):
+        print(f"  hint {level}/{len(hints)}{about}: {hint}")
     steps = []
-    if shown < len(kata.hints):
+    if shown < len(hints):
         steps.append(f"`{command('hint')}`: the next hint")
     if os.environ.get("KATA_WATCHING") != "1":
         steps.append(f"`{command('watch')}`: rerun this on every save")
@@ -153,24 +157,37 @@ def cmd_next(args: argparse.Namespace) -> int:
             print("Every kata is done. Compare your files with kata/solutions/.")
         return 0
     state.current = upcoming.kata.name
+    state.function = failing_function(upcoming)
     state.save()
     print_next_step(upcoming, state)
     return 1
+
+
+def failing_function(entry: Progress) -> str | None:
+    """The learner's function the first failure is in: the stub that is not done yet, or
+    where the error was raised."""
+    message = (entry.first_failure or {}).get("message", "")
+    found = re.search(r"not done yet: kata/\w+\.py::([\w.]+)", message) or re.search(
+        r"\(raised in kata/\w+\.py, line \d+, in ([\w.]+)\)", message
+    )
+    return found.group(1) if found else None
 
 
 def cmd_hint(args: argparse.Namespace) -> int:
     state = State.load()
     name = args.kata or state.current
     if name is None:
-        print("Run `make kata` first: it finds the kata you are on.")
+        print(f"Run `{command('next')}` first: it finds the kata you are on.")
         return 1
     kata = find(name)
-    shown = min(state.hints.get(kata.name, 1) + 1, len(kata.hints))
-    state.hints[kata.name] = shown
+    key, hints = kata.hints_for(state.function if name == state.current else None)
+    shown = min(state.hints.get(key, 1) + 1, len(hints))
+    state.hints[key] = shown
     state.save()
-    for level, hint in enumerate(kata.hints[:shown], start=1):
-        print(f"hint {level}/{len(kata.hints)} for {kata.name}: {hint}")
-    if shown == len(kata.hints):
+    about = key.replace("::", ".")
+    for level, hint in enumerate(hints[:shown], start=1):
+        print(f"hint {level}/{len(hints)} for {about}: {hint}")
+    if shown == len(hints):
         print(f"That was the last hint. Stuck? Read kata/solutions/{kata.name}.py.")
     return 0
 

@@ -19,6 +19,16 @@ class Kata:
     concept: str
     notes: str  # the section of the notes it teaches
     hints: tuple[str, ...]
+    # Ladders for single functions: (function, hints). The hint command follows the function
+    # whose test fails; a function without a ladder of its own gets the kata's.
+    function_hints: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def hints_for(self, function: str | None) -> tuple[str, tuple[str, ...]]:
+        """(the key its level is kept under, the ladder) for the failing ``function``."""
+        for name, hints in self.function_hints:
+            if function is not None and function.split(".")[0] == name:
+                return f"{self.name}::{name}", hints
+        return self.name, self.hints
 
     @property
     def module(self) -> str:
@@ -81,6 +91,44 @@ CURRICULUM: tuple[Kata, ...] = (
             "Adding t.detach() changes a value but not its gradient; a torch.autograd.Function "
             "has static forward(ctx, x) and backward(ctx, grad_output), and "
             "ctx.save_for_backward / ctx.saved_tensors carry x from one to the other.",
+        ),
+        function_hints=(
+            (
+                "accumulated_grad",
+                (
+                    "What does a second backward() do to a .grad that is already filled in?",
+                    "backward() frees the graph it walked: call f(leaf) again before each "
+                    "backward(), on one fresh leaf made once, x.detach().clone().requires_grad_().",
+                    "Loop `times` times over f(leaf).backward() and return leaf.grad; never zero "
+                    "it in between.",
+                ),
+            ),
+            (
+                "predict_without_graph",
+                (
+                    "Which context manager makes torch record no graph, and what must be true "
+                    "of grad mode after it?",
+                    "`with torch.no_grad():` around f(x); leaving the block restores grad mode, "
+                    "even when f raises.",
+                ),
+            ),
+            (
+                "straight_through_round",
+                (
+                    "Which part of x + something must autograd not see, so that the gradient "
+                    "stays that of x?",
+                    "t.detach() is a constant to autograd: x + (x.round() - x).detach() has the "
+                    "value x.round() and the gradient of x.",
+                ),
+            ),
+            (
+                "Cube",
+                (
+                    "What does backward need from forward, and how does forward hand it over?",
+                    "ctx.save_for_backward(x) in forward, (x,) = ctx.saved_tensors in backward; "
+                    "backward returns grad_output times dy/dx = 3 x ** 2.",
+                ),
+            ),
         ),
     ),
     Kata(

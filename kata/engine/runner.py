@@ -201,7 +201,7 @@ def run_katas(katas: list[Kata], stop_early: bool = False, rerun: bool = False) 
         entry.collected = entry.collected or counts.get(entry.kata.name, 0)
     # Katas once done are checked derandomized: a new random example never flips them red.
     derandomize = [kata.name for kata in pending if kata.name in done_once]
-    batch = 2  # stop_early: the first unfinished kata is usually the first or second pending
+    batch = 1  # stop_early: the first pending kata is usually the unfinished one; then 2, 4, ...
     while pending:
         if stop_early and any(not p.done and p.checked for p in progress.values()):
             break
