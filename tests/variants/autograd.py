@@ -138,4 +138,12 @@ ALTERNATIVES = [
         ("        return x**3", "        return x * x * x"),
         (CUBE_BACKWARD, "return 3 * x * x * grad_output"),
     ),
+    Variant(
+        "error messages in other words: the shape as torch.Size, times unnamed",
+        (
+            'f"f must return a scalar to call backward() on, got shape {tuple(out.shape)}"',
+            'f"backward() needs one number, but f gave a tensor of {out.shape}"',
+        ),
+        ('f"times must be at least 1, got {times}"', 'f"cannot run {times} backward passes"'),
+    ),
 ]

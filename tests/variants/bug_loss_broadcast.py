@@ -69,4 +69,12 @@ ALTERNATIVES = [
         "both squeezed with nn.MSELoss",
         (LOSS, "return torch.nn.MSELoss()(predictions.squeeze(-1), targets.reshape(len(targets)))"),
     ),
+    Variant(
+        "the error in other words, both shapes as torch.Size",
+        (
+            'f"predictions {tuple(predictions.shape)} and targets {tuple(targets.shape)} "\n'
+            '            "hold different numbers of samples"',
+            'f"{predictions.shape} against {targets.shape}: the sample counts differ"',
+        ),
+    ),
 ]

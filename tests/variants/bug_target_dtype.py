@@ -61,4 +61,8 @@ ALTERNATIVES = [
             return torch.tensor(labels.tolist(), dtype=torch.long)
         """,
     ),
+    Variant(
+        "the error in other words, the bad label first",
+        (MESSAGE, 'raise ValueError(f"{labels[bad][0]} is no class: use whole numbers from 0")'),
+    ),
 ]

@@ -130,4 +130,20 @@ ALTERNATIVES = [
             return X.narrow(0, 0, split), y.narrow(0, 0, split), X.narrow(0, split, n - split), y.narrow(0, split, n - split)
         """,
     ),
+    Variant(
+        "error messages in other words, no argument named",
+        ('f"step must be > 0, got {step}"', 'f"a stride of {step} never gets anywhere"'),
+        (
+            'f"end must be greater than start, got start={start}, end={end}"',
+            'f"the range {start}..{end} holds no point"',
+        ),
+        (
+            'f"train_fraction must be between 0 and 1 (exclusive), got {train_fraction}"',
+            'f"a share of {train_fraction} leaves one part empty"',
+        ),
+        (
+            'f"X and y must have the same length, got {len(X)} and {len(y)}"',
+            'f"{len(y)} targets for {len(X)} samples"',
+        ),
+    ),
 ]

@@ -142,4 +142,22 @@ ALTERNATIVES = [
             "    return parts",
         ),
     ),
+    Variant(
+        "error messages in other words",
+        (
+            'f"X has {len(X)} samples but y has {len(y)}: they must match"',
+            'f"lengths differ: {len(y)} targets, {len(X)} inputs"',
+        ),
+        ('f"batch_size must be at least 1, got {batch_size}"', 'f"no batches of {batch_size}"'),
+        (
+            'f"lengths must not be negative, got {list(lengths)}"',
+            'f"a part cannot hold {min(lengths)} samples"',
+        ),
+        (
+            'f"lengths {list(lengths)} sum to {total}, "\n'
+            '                f"but the dataset has {len(dataset)} samples"',
+            'f"the parts hold {total} of {len(dataset)} samples"',
+        ),
+        ('f"fractions {list(lengths)} sum to {total}, not 1"', 'f"the shares add up to {total}"'),
+    ),
 ]

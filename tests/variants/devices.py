@@ -147,4 +147,16 @@ ALTERNATIVES = [
             '        raise ValueError(f"data tensor #{i} lives on {where}, the model on {expected}")\n',
         ),
     ),
+    Variant(
+        "error messages in other words",
+        (
+            'f"{type(model).__name__} has no parameters and no buffers, so it has no device"',
+            '"this model holds no tensor to take a device from"',
+        ),
+        (
+            'f"tensor {position} is on {t.device} but the model is on {expected}: "\n'
+            '                "move it with .to(device)"',
+            'f"model on {expected}, data[{position}] on {t.device}"',
+        ),
+    ),
 ]

@@ -132,4 +132,19 @@ ALTERNATIVES = [
             return loss_fn(logits, y).item(), accuracy(logits, y)
         """,
     ),
+    Variant(
+        "error messages in other words",
+        (
+            'f"logits has {len(logits)} rows but targets has {len(targets)}"',
+            'f"{len(targets)} targets for {len(logits)} rows of logits"',
+        ),
+        (
+            '"accuracy of an empty batch: logits and targets hold no sample"',
+            '"no sample to score"',
+        ),
+        (
+            '"evaluate got an empty loader: it yielded no batch to evaluate"',
+            '"nothing to evaluate"',
+        ),
+    ),
 ]

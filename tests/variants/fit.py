@@ -111,4 +111,8 @@ ALTERNATIVES = [
             "train_epoch(model, loss_fn, optimizer, ((X.to(device), y.to(device)) for X, y in train_loader))",
         ),
     ),
+    Variant(
+        "the epochs error in other words",
+        ('f"epochs must be at least 1, got {epochs}"', 'f"cannot train for {epochs} epochs"'),
+    ),
 ]

@@ -103,4 +103,12 @@ ALTERNATIVES = [
             return nn.Sequential(OrderedDict(named))
         """,
     ),
+    Variant(
+        "the size error in other words: the widths as one list",
+        (
+            'f"every layer size must be >= 1; got in_features={in_features}, "\n'
+            '            f"hidden={list(hidden)}, out_features={out_features}"',
+            'f"layer widths {widths} must all be positive"',
+        ),
+    ),
 ]

@@ -190,4 +190,23 @@ ALTERNATIVES = [
         "set_learning_rate with dict.update",
         (SET_LR, "    for group in optimizer.param_groups:\n        group.update(lr=lr)"),
     ),
+    Variant(
+        "error messages in other words",
+        (
+            "f\"unknown optimizer {name!r}; choose one of {', '.join(classes)}\"",
+            'f"make_optimizer builds {sorted(classes)}"',
+        ),
+        (
+            'f"lr must be > 0, got {lr}: with lr=0 nothing ever changes"',
+            'f"a learning rate of {lr} never moves the weights"',
+        ),
+        (
+            'raise ValueError(f"lr must be > 0, got {lr}")\n    with torch.no_grad()',
+            'raise ValueError(f"cannot step by {lr}")\n    with torch.no_grad()',
+        ),
+        (
+            'raise ValueError(f"lr must be > 0, got {lr}")\n    for group in',
+            'raise ValueError(f"a learning rate of {lr} is no step")\n    for group in',
+        ),
+    ),
 ]

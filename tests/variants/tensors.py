@@ -55,4 +55,25 @@ ALTERNATIVES = [
             return torch.nn.functional.linear(x, weight, bias)
         """,
     ),
+    Variant(
+        "error messages in other words, shapes as torch.Size and lists",
+        (
+            'f"rows and cols must be >= 0, got rows={rows}, cols={cols}"',
+            'f"no grid of {rows} x {cols}"',
+        ),
+        (
+            '"flatten_batch needs a batch dimension; got a 0-dimensional tensor"',
+            '"a scalar has nothing to flatten"',
+        ),
+        (
+            '"need x (N, in), weight (out, in), bias (out,); got "\n'
+            '            f"x {tuple(x.shape)}, weight {tuple(weight.shape)}, bias {tuple(bias.shape)}"',
+            'f"x {x.shape} and weight {weight.shape} must both be 2-D (bias {bias.shape})"',
+        ),
+        (
+            'f"x has {x.shape[1]} features per row but weight expects {weight.shape[1]}: "\n'
+            '            f"x {tuple(x.shape)}, weight {tuple(weight.shape)}"',
+            'f"cannot multiply x of {list(x.shape)} by weight of {list(weight.shape)}"',
+        ),
+    ),
 ]

@@ -154,4 +154,34 @@ ALTERNATIVES = [
             "        import numpy as np\n\n        ax.plot(np.arange(1, len(values) + 1), np.asarray(values), label=name)\n",
         ),
     ),
+    Variant(
+        "error messages in other words: only the series out of step named",
+        (
+            '"record_epoch needs at least one loss, e.g. record_epoch(h, train=0.5)"',
+            '"an epoch with no values"',
+        ),
+        (
+            'f"every epoch must record the same series: the history has {sorted(history)}, "\n'
+            '            f"this epoch has {sorted(losses)}"',
+            'f"series out of step: {sorted(set(history) ^ set(losses))}"',
+        ),
+        ('f"the {name} loss is {value}: training has diverged"', 'f"{name}={value}: diverged"'),
+        (
+            'f"the history has no series {name!r}; it has {sorted(history)}"',
+            "f\"{name} is not among {', '.join(history)}\"",
+        ),
+        ('f"the series {name!r} is empty: record an epoch first"', 'f"no epoch of {name} yet"'),
+        (
+            'f"cannot save {path.name}: the folder {path.parent} does not exist"',
+            'f"folder missing: {path.parent}"',
+        ),
+        (
+            'f"plot_loss_curves saves a PNG: the path must end in .png, got {path}"',
+            'f"cannot write {path.suffix} files"',
+        ),
+        (
+            'f"nothing to plot: every series needs at least one epoch, got {history}"',
+            '"the history is empty"',
+        ),
+    ),
 ]

@@ -100,4 +100,11 @@ ALTERNATIVES = [
             return float((torch.tensor(losses, dtype=torch.float64) * weights).sum() / weights.sum())
         """,
     ),
+    Variant(
+        "the empty-loader error in other words",
+        (
+            '"train_epoch got an empty loader: it yielded no batch to train on"',
+            '"no batch to train on"',
+        ),
+    ),
 ]
