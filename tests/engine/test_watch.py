@@ -29,10 +29,8 @@ RUN_S = 90
 
 def _copy_project(target: Path) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", ".hypothesis")
-    shutil.copytree(ROOT / "kata", target / "kata", ignore=ignore)
-    (target / "tests").mkdir()
-    for module in (ROOT / "tests").glob("*.py"):
-        shutil.copy(module, target / "tests")
+    for folder in ("kata", "tests"):
+        shutil.copytree(ROOT / folder, target / folder, ignore=ignore)
     for name in ("conftest.py", "pyproject.toml"):
         shutil.copy(ROOT / name, target)
     return target
@@ -42,7 +40,12 @@ class Watcher:
     """``python -m kata watch KATA`` in its own process group, its output read line by line."""
 
     def __init__(self, project: Path, kata: str):
-        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "KATA_VIA")}
+        # As a learner starts it: none of this test session's settings leak in.
+        env = {
+            name: value
+            for name, value in os.environ.items()
+            if not name.startswith(("PYTEST_", "KATA_")) and name != "PYTHONPATH"
+        }
         self.process = subprocess.Popen(
             [sys.executable, "-m", "kata", "watch", kata],
             cwd=project,
