@@ -28,12 +28,21 @@ def learner_file(module: str) -> Path | None:
     return path if path.is_file() else None
 
 
-def imported_modules(path: Path) -> set[str]:
+def imported_modules(path: Path) -> frozenset[str]:
     """The ``kata.*`` and ``tests.*`` modules a file imports, read from its syntax tree."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return frozenset()
+    return _imported_modules(path, stat.st_mtime_ns, stat.st_size)
+
+
+@cache  # keyed by modification time and size: a warm `make watch` parses each file once
+def _imported_modules(path: Path, mtime_ns: int, size: int) -> frozenset[str]:
     try:
         tree = ast.parse(path.read_bytes())
     except (OSError, SyntaxError, ValueError):
-        return set()  # a file that does not parse: its own bytes are in the fingerprint
+        return frozenset()  # a file that does not parse: its own bytes are in the fingerprint
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -41,7 +50,7 @@ def imported_modules(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             found.add(node.module)
             found.update(f"{node.module}.{alias.name}" for alias in node.names)
-    return {name for name in found if name.split(".")[0] in ("kata", "tests")}
+    return frozenset(name for name in found if name.split(".")[0] in ("kata", "tests"))
 
 
 def closure(start: Iterable[Path], resolve: Callable[[str], Path | None]) -> list[Path]:

@@ -116,6 +116,7 @@ def _session(katas: list[Kata], stop_early: bool, derandomize: list[str]) -> tup
         results_file = Path(folder) / "results.json"
         args = [
             "-q",
+            "--tb=short",  # the table shows one message a test; its long form is not read
             "-p",
             "kata.engine.results",
             f"--kata-results={results_file}",

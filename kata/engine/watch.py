@@ -108,6 +108,7 @@ def _serve(connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the terminal is the parent's
     os.chdir(ROOT)
     os.environ["KATA_IMPL"] = "kata"
+    os.environ["KATA_WATCHING"] = "1"  # the next step's footer need not offer watch mode
     # Imported once, here: every run after the first finds them imported.
     import hypothesis
     import pytest

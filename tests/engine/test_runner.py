@@ -146,6 +146,4 @@ def test_a_syntax_error_is_the_next_step_with_its_file_and_line(project):
     sabotage(project, FIRST_LINE, "    split = int(train_fraction * len(X)\n    return")
     result = kata(project, "next")
     assert f"Next: kata 2, {SABOTAGED}" in result.stdout, result.stdout
-    assert f"kata/{SABOTAGED}.py" in result.stdout and "SyntaxError" in result.stdout, (
-        result.stdout
-    )
+    assert f"kata/{SABOTAGED}.py" in result.stdout and "SyntaxError" in result.stdout, result.stdout
