@@ -166,4 +166,33 @@ ALTERNATIVES = [
                 return self.classifier(self.bag(tokens))
         """,
     ),
+    Variant(
+        "error messages in other words, shapes as lists and torch.Size",
+        (
+            'f"token ids must be torch.int64 or torch.int32, got dtype {tokens.dtype}"',
+            "f\"ids of dtype {str(tokens.dtype).removeprefix('torch.')} are no integers\"",
+        ),
+        (
+            'f"token id {bad[0].item()} is out of range for a vocabulary of size {vocab_size} "',
+            'f"id {bad.tolist()[0]} has no row in a table of {vocab_size} rows "',
+        ),
+        (
+            'f"vocab_size and embedding_dim must be at least 1, got vocab_size={vocab_size}, "\n'
+            '            f"embedding_dim={embedding_dim}"',
+            'f"no table of {vocab_size} x {embedding_dim}"',
+        ),
+        (
+            'f"padding_idx must be in [0, {vocab_size}), got {padding_idx}"',
+            'f"no row {padding_idx} to pad with"',
+        ),
+        (
+            'f"need vectors (B, T, D) and mask (B, T); got vectors {tuple(vectors.shape)}, "\n'
+            '            f"mask {tuple(mask.shape)}"',
+            'f"a mask of {list(mask.shape)} does not cover vectors of {vectors.shape}"',
+        ),
+        (
+            'f"tokens must be (B, T), got shape {tuple(tokens.shape)}"',
+            '"tokens need a batch and a sequence dimension"',
+        ),
+    ),
 ]

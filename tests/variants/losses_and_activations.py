@@ -296,4 +296,40 @@ ALTERNATIVES = [
             "losses = -(targets * F.logsigmoid(logits) + (1 - targets) * F.logsigmoid(-logits))",
         ),
     ),
+    Variant(
+        "error messages in other words, shapes as torch.Size and lists",
+        (
+            "f\"unknown activation {name!r}; choose one of {', '.join(functions)}\"",
+            'f"activate knows {sorted(functions)}"',
+        ),
+        (
+            'f"softmax_rows needs logits of shape (N, C); got {tuple(logits.shape)}"',
+            'f"logits of {logits.shape} are not a batch of rows"',
+        ),
+        (
+            "f\"unknown task {task!r}; choose one of {', '.join(losses)}\"",
+            'f"tasks: {list(losses)}"',
+        ),
+        (
+            'f"predictions {tuple(predictions.shape)} and targets {tuple(targets.shape)} differ "',
+            'f"shapes {list(predictions.shape)} and {list(targets.shape)} differ "',
+        ),
+        (
+            'f"class indices must be integers, got dtype {indices.dtype}"',
+            'f"{indices.dtype} is no index dtype"',
+        ),
+        (
+            'f"class indices must lie in [0, {num_classes}); got values from "',
+            'f"indices run from 0 to {num_classes - 1}; got values from "',
+        ),
+        ('"integers; call .long() on them"', '"integers: convert them with .to(torch.int64)"'),
+        (
+            '"probabilities must be float; call .float() on it (or pass the indices)"',
+            '"probabilities must be floating point: .to(torch.float32) (or pass the indices)"',
+        ),
+        (
+            'f"logits {tuple(logits.shape)} and targets {tuple(targets.shape)} must have "',
+            'f"logits of {logits.shape} and targets of {targets.shape} must have "',
+        ),
+    ),
 ]

@@ -178,4 +178,24 @@ ALTERNATIVES = [
             return flops
         """,
     ),
+    Variant(
+        "error messages in other words",
+        (
+            'f"need a non-empty batch with one target per sample: got {len(X)} "\n'
+            '            f"samples and {len(y)} targets"',
+            'f"lengths {len(X)} and {len(y)}: a batch needs one target per sample, and some"',
+        ),
+        (
+            '"train_epoch_without_sync got an empty loader: it yielded no batch"',
+            '"no batch came out of the loader"',
+        ),
+        (
+            'f"batch_size must be >= 1, got {batch_size}"',
+            'f"cannot count FLOPs for {batch_size} samples"',
+        ),
+        (
+            'f"no nn.Linear in {type(model).__name__}: nothing to count"',
+            '"this model has no linear layer"',
+        ),
+    ),
 ]

@@ -147,4 +147,24 @@ ALTERNATIVES = [
             '    torch.random.set_rng_state(checkpoint["rng_state"])\n',
         ),
     ),
+    Variant(
+        "error messages in other words, files named by their name alone",
+        (
+            'f"cannot save {path.name}: the folder {path.parent} does not exist"',
+            'f"{path.parent} is not a folder yet"',
+        ),
+        ('f"no checkpoint file at {path}"', 'f"{path.name} does not exist"'),
+        (
+            'f"cannot load {path}: it is truncated, corrupt, or holds objects that "',
+            'f"{path.name} is unreadable or unsafe: truncated, corrupt, or holding objects that "',
+        ),
+        (
+            'f"epoch counts the epochs done, so it cannot be negative; got {epoch}"',
+            '"a negative epoch count makes no sense"',
+        ),
+        (
+            'f"{path} is no checkpoint: it lacks the keys {missing}"',
+            'f"{path.name} lacks the checkpoint keys {missing}"',
+        ),
+    ),
 ]

@@ -139,4 +139,19 @@ ALTERNATIVES = [
             return {"output": tuple(output), "h_n": state}
         """,
     ),
+    Variant(
+        "error messages in other words",
+        (
+            'f"unknown kind {kind!r}: choose one of {sorted(RECURRENT_LAYERS)}"',
+            "f\"kind must be one of {', '.join(RECURRENT_LAYERS)}\"",
+        ),
+        (
+            'f"seq_len must be at least 1 (torch refuses empty sequences), got {seq_len}"',
+            '"an empty sequence has no output"',
+        ),
+        (
+            'f"expected a batched output (3 dimensions), got shape {tuple(output.shape)}"',
+            'f"an output of {output.dim()} dimensions has no batch dimension"',
+        ),
+    ),
 ]
