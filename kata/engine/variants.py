@@ -9,26 +9,54 @@
   over-specified: it checks one way of writing the answer, not the behaviour.
 
 ``python -m kata variants`` (part of ``make test``) runs every kata's tests against every
-variant and prints one line per kata. Each worker process imports torch once and runs
-pytest in-process, one session per variant.
+variant and prints one line per kata. Each worker process imports torch and the conftest
+once and runs pytest in-process, one session per variant. It runs only what can matter:
+
+- **Impact**: a traced run of the kata's tests on its reference records which functions
+  each test runs (kata/engine/impact.py); a variant runs only the tests that reach what its
+  edits change. A test that reaches none of it passes on the variant as on the reference.
+- **The catching test first**: a broken variant stops at its first failing test, and the
+  test that caught it last time (kept in ``.kata/variants/``) runs first.
+- **Its own time limit**: each test may take ``FACTOR`` times its time on the reference,
+  at least ``FLOOR_S``; a broken variant that makes training crawl is cut off there and
+  counts as caught by the time limit.
+- **Verdicts reused**: a variant's verdict stands while the reference, the variant, the
+  test file and every module the two import, the conftest, the engine and the package
+  versions are byte-identical (kata/engine/fingerprint.py); ``.kata/variants/<kata>.json``
+  keeps them.
+
+Hypothesis draws some examples from the constants of "local" modules, and by default from
+every one this process ever loaded: a kata's verdicts then depended on the katas the worker
+ran before. Here each session's constants are pinned to those of the kata's reference, its
+variants and the kata modules its tests import, the same for every variant and every run.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import gc
+import hashlib
 import importlib.util
+import json
 import os
 import sys
 import tempfile
 import textwrap
+import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
+from kata.engine import fingerprint
 from kata.engine.curriculum import BY_NAME, CURRICULUM, ROOT, Kata
+from kata.engine.impact import Impact, TracePlugin, changed_functions
 
 VARIANTS_DIR = ROOT / "tests" / "variants"
+RECORDS = ROOT / ".kata" / "variants"
+FACTOR, FLOOR_S = 10, 10.0  # a test's time limit on a variant: FACTOR x its time, >= FLOOR_S
 
 
 class VariantError(ValueError):
@@ -44,7 +72,8 @@ class Variant:
         self.edits = edits
         self.append = textwrap.dedent(append).strip()
 
-    def apply(self, source: str) -> str:
+    def edited(self, source: str) -> str:
+        """The reference with the edits made, nothing appended yet."""
         changed = source
         for old, new in self.edits:
             count = changed.count(old)
@@ -54,11 +83,25 @@ class Variant:
                     "not once; update the edit to match the reference"
                 )
             changed = changed.replace(old, new)
+        return changed
+
+    def apply(self, source: str) -> str:
+        changed = self.edited(source)
         if self.append:
             changed = f"{changed.rstrip()}\n\n\n{self.append}\n"
         if changed == source:
             raise VariantError(f"variant {self.name!r} changes nothing")
         return changed
+
+    def changes(self, source: str) -> frozenset[str]:
+        """The reference's functions it changes (impact.EVERYTHING: the module itself)."""
+        return changed_functions(source, self.edited(source), self.append)
+
+    @property
+    def key(self) -> str:
+        """Its content: a verdict is reused only for the same name, edits and appended code."""
+        text = json.dumps([self.name, self.edits, self.append])
+        return hashlib.sha256(text.encode()).hexdigest()[:20]
 
     def __repr__(self) -> str:
         return f"Variant({self.name!r})"
@@ -70,6 +113,15 @@ class Outcome:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (test, first message line)
     passed: int = 0
     error: str = ""  # the variant itself would not import or collect
+    timed_out: str = ""  # the test stopped by its time limit, if one was
+    limit: float = 0.0  # that test's limit, in seconds
+    unreached: int = 0  # tests that never reach what it changes: not run, they pass
+    reused: bool = False  # the verdict of an earlier run, whose inputs are all unchanged
+
+    @classmethod
+    def from_json(cls, data: dict) -> Outcome:
+        data = dict(data, failed=[tuple(pair) for pair in data.get("failed", [])])
+        return cls(**data)
 
 
 @dataclass
@@ -79,6 +131,8 @@ class Tally:
     broken: list[Outcome] = field(default_factory=list)
     alternatives: list[Outcome] = field(default_factory=list)
     problem: str = ""  # no variants file, or one that does not apply
+    tests_run: int = 0  # test runs this time, over all variants
+    tests_whole: int = 0  # what running every test on every variant run this time would be
 
     @property
     def survivors(self) -> list[Outcome]:
@@ -87,6 +141,10 @@ class Tally:
     @property
     def rejected(self) -> list[Outcome]:
         return [o for o in self.alternatives if o.error or o.failed]
+
+    @property
+    def timeouts(self) -> list[Outcome]:
+        return [o for o in self.broken if o.timed_out and o not in self.survivors]
 
     @property
     def ok(self) -> bool:
@@ -99,15 +157,16 @@ class Tally:
         accepted = len(self.alternatives) - len(self.rejected)
         broken = f"{caught:>2}/{len(self.broken):<2}"
         alternatives = f"{accepted}/{len(self.alternatives)}"
+        by_timeout = f"   ({len(self.timeouts)} by time limit)" if self.timeouts else ""
         return (
             f"{self.kata:<28} {self.tests:>4} tests   broken caught {broken}"
-            f"   alternatives accepted {alternatives}"
+            f"   alternatives accepted {alternatives}{by_timeout}"
         )
 
     def details(self) -> list[str]:
         lines = [f"{self.kata}: broken variant {o.variant!r} " + _why(o) for o in self.survivors]
         for outcome in self.rejected:
-            why = outcome.error or "; ".join(f"{test}: {msg}" for test, msg in outcome.failed[:3])
+            why = _rejection(outcome)
             lines.append(f"{self.kata}: correct alternative {outcome.variant!r} rejected by {why}")
         return lines
 
@@ -115,7 +174,22 @@ class Tally:
 def _why(outcome: Outcome) -> str:
     if outcome.error:
         return f"does not even import: {outcome.error}"
-    return f"passed all {outcome.passed} tests: no test catches it"
+    if not outcome.passed:
+        return "changes only code that no test runs: no test catches it"
+    others = f" that run what it changes ({outcome.unreached} others never do)"
+    others = others if outcome.unreached else ""
+    return f"passed all {outcome.passed} tests{others}: no test catches it"
+
+
+def _rejection(outcome: Outcome) -> str:
+    if outcome.error:
+        return outcome.error
+    if outcome.timed_out:
+        return (
+            f"{outcome.timed_out}: ran past its limit of {outcome.limit:.0f} s "
+            f"({FACTOR}x its time on the reference)"
+        )
+    return "; ".join(f"{test}: {msg}" for test, msg in outcome.failed[:3])
 
 
 def load(kata: Kata) -> tuple[list[Variant], list[Variant]]:
@@ -132,13 +206,85 @@ def load(kata: Kata) -> tuple[list[Variant], list[Variant]]:
     return broken, alternatives
 
 
-class _Collector:
-    """A pytest plugin: counts the tests and keeps the failures of one session."""
+# ---- hypothesis' constants ----------------------------------------------------------------
 
-    def __init__(self, module: str, path: Path):
-        self.module, self.path = module, path
+
+def _constants(texts: list[str]):
+    """hypothesis' "local constants" of these sources, as it would collect them; None when
+    this hypothesis keeps them elsewhere."""
+    try:
+        from hypothesis.internal.constants_ast import Constants, _constants_from_source
+        from hypothesis.internal.floats import float_to_int
+        from sortedcontainers import SortedSet
+    except ImportError:
+        return None
+    pool = Constants(
+        integers=SortedSet(),
+        floats=SortedSet(key=float_to_int),
+        bytes=SortedSet(),
+        strings=SortedSet(),
+    )
+    for text in texts:
+        if len(text.encode()) <= 512 * 1024:  # hypothesis skips larger files
+            with contextlib.suppress(Exception):
+                pool |= _constants_from_source(text, limit=True)
+    return pool
+
+
+@functools.lru_cache(maxsize=4)
+def _pool_of(texts: tuple[str, ...]):
+    return _constants(list(texts))
+
+
+def _pool(texts: list[str], files: list[str]):
+    """The constants of the reference, its variants and the other kata modules imported."""
+    return _pool_of((*texts, *(Path(file).read_text(encoding="utf-8") for file in files)))
+
+
+def _describe(pool) -> str:
+    if pool is None:
+        return ""
+    kinds = (pool.integers, pool.floats, pool.bytes, pool.strings)
+    return repr([sorted(map(repr, kind)) for kind in kinds])
+
+
+@contextlib.contextmanager
+def _pinned_constants(pool):
+    """hypothesis draws its constants from ``pool`` alone, whatever else was imported."""
+    try:
+        from hypothesis.internal.conjecture import providers
+
+        original = providers._get_local_constants
+    except (ImportError, AttributeError):
+        original = None
+    if pool is None or original is None:  # another hypothesis: its own way, unpinned
+        yield
+        return
+    providers._get_local_constants = lambda: pool
+    providers.CONSTANTS_CACHE.cache.clear()
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        providers.CONSTANTS_CACHE.cache.clear()
+
+
+# ---- one pytest session -------------------------------------------------------------------
+
+
+class _Session:
+    """A pytest plugin: the kata's module from ``path``, the tests of ``plan`` alone (all of
+    them when None) in that order, each within its time limit; keeps the outcome."""
+
+    def __init__(self, module: str, path: Path, texts: list[str], constant_files=None, **run):
+        self.module, self.path, self.texts = module, path, texts
+        self.constant_files = constant_files  # None: the kata modules the tests import
+        self.plan, self.limits = run.get("plan"), run.get("limits", {})
+        self.stop = run.get("stop", False)
         self.outcome = Outcome(variant="")
         self.collected = 0
+        self.started = 0.0
+        self.pin = contextlib.ExitStack()
 
     @staticmethod
     def _first_line(report) -> str:
@@ -152,82 +298,262 @@ class _Collector:
 
         impl.redirect({self.module: self.path})
 
+    def pytest_collection_modifyitems(self, session, config, items) -> None:
+        import pytest
+
+        if self.plan is not None:
+            by_id = {item.nodeid: item for item in items}
+            chosen = [by_id[test] for test in self.plan if test in by_id]
+            left = set(by_id) - set(self.plan)
+            config.hook.pytest_deselected(items=[i for i in items if i.nodeid in left])
+            items[:] = chosen
+        for item in items:
+            if item.nodeid in self.limits:
+                item.add_marker(pytest.mark.timeout(self.limits[item.nodeid]))
+
     def pytest_collection_finish(self, session) -> None:
         self.collected = len(session.items)
+        if self.constant_files is None:
+            modules = list(sys.modules.items())
+            found = [m.__file__ for name, m in modules if _is_kata(name, self.module, m)]
+            self.constant_files = sorted(found)
+        self.pin.enter_context(_pinned_constants(_pool(self.texts, self.constant_files)))
+
+    def pytest_sessionfinish(self, session) -> None:
+        self.pin.close()
 
     def pytest_collectreport(self, report) -> None:
         if report.failed:
             self.outcome.error = self._first_line(report)
 
+    def pytest_runtest_logstart(self, nodeid, location) -> None:
+        self.started = time.perf_counter()
+
     def pytest_runtest_logreport(self, report) -> None:
         if report.failed:
-            self.outcome.failed.append((report.nodeid.split("::", 1)[-1], self._first_line(report)))
+            test = report.nodeid.split("::", 1)[-1]
+            limit = self.limits.get(report.nodeid)
+            if limit and time.perf_counter() - self.started >= 0.98 * limit:
+                self.outcome.timed_out, self.outcome.limit = test, limit
+            self.outcome.failed.append((test, self._first_line(report)))
         elif report.passed and report.when == "call":
             self.outcome.passed += 1
 
 
-_DROP_PREFIXES = ("tests.test_",)
+def _is_kata(name: str, kata_module: str, module) -> bool:
+    """A kata module the tests imported, other than the one under test."""
+    return (
+        name.startswith("kata.")
+        and not name.startswith("kata.engine")
+        and name != kata_module
+        and bool(getattr(module, "__file__", None))
+    )
 
 
-def _forget_imports() -> None:
+def _conftest():
+    """The suite's conftest, imported once per process and handed to every session as a
+    plugin (pytest would import it afresh for each session, each copy registering itself
+    with hypothesis again: every session slower than the one before)."""
+    module = sys.modules.get("conftest")
+    if module is None or Path(getattr(module, "__file__", "")) != ROOT / "conftest.py":
+        spec = importlib.util.spec_from_file_location("conftest", ROOT / "conftest.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["conftest"] = module
+        spec.loader.exec_module(module)
+    return module
+
+
+_KEPT = ("kata.engine", "tests.engine")
+
+
+def _forget_imports(test_path: Path) -> None:
     """Drop the kata and test modules a session imported, so the next session imports the
     next variant afresh; the import hooks the session added go too."""
     from kata.engine import impl
 
-    names = {kata.module for kata in CURRICULUM}
-    for name in list(sys.modules):
-        if name in names or name.startswith(_DROP_PREFIXES):
+    for name, module in list(sys.modules.items()):
+        ours = name.startswith(("kata.", "tests.")) and not name.startswith(_KEPT)
+        if ours or getattr(module, "__file__", None) == str(test_path):
             del sys.modules[name]
     sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, impl._Redirect)]
 
 
-def _run_variant(kata: Kata, variant: Variant, source: str, folder: Path, stop: bool) -> tuple:
+def _pytest(kata, session: _Session, *plugins) -> None:
     import pytest
 
-    path = folder / f"{kata.name}.py"
-    path.write_text(variant.apply(source), encoding="utf-8")
-    collector = _Collector(kata.module, path)
     args = [
-        str(kata.test_path.relative_to(ROOT)),
+        str(kata.test_path),
+        "-c",
+        str(ROOT / "pyproject.toml"),
+        "--rootdir",
+        str(ROOT),
         "--impl=reference",
         "--hypothesis-profile=variants",
         "-q",
-        "-p",
-        "no:cacheprovider",
-        *(["-x"] if stop else []),
+        "--noconftest",
+        *("-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:xdist.looponfail"),
+        *("-p", "no:benchmark"),
+        *(["-x"] if session.stop else []),
     ]
     try:
-        pytest.main(args, plugins=[collector])
+        pytest.main(args, plugins=[_conftest(), session, *plugins])
     finally:
-        _forget_imports()
-    outcome = collector.outcome
-    outcome.variant = variant.name
-    return outcome, collector.collected
+        _forget_imports(kata.test_path)
+        # What outlives a session lives as long as the worker: freeze it, so that the
+        # collections pytest makes in each session look at that session's objects alone.
+        gc.collect()
+        gc.freeze()
 
 
-def run_kata(name: str, variants: tuple[list, list] | None = None) -> Tally:
-    """Run one kata's tests against each of its variants (in this process): those of
-    tests/variants/<name>.py, or the given ``(broken, alternatives)``."""
-    kata = BY_NAME[name]
-    tally = Tally(kata.name)
-    try:
+# ---- a kata's variants --------------------------------------------------------------------
+
+
+def _reference_file(kata) -> Callable[[str], Path | None]:
+    def resolve(module: str) -> Path | None:
+        if module == kata.module:
+            return Path(kata.reference_path)
+        name = module.removeprefix("kata.")
+        if module.startswith("kata.") and name in BY_NAME:
+            return BY_NAME[name].reference_path
+        return fingerprint.learner_file(module)
+
+    return resolve
+
+
+@dataclass
+class _Work:
+    """A kata's variants, what their verdicts depend on, and the record of earlier runs."""
+
+    kata: object  # a Kata, or anything with its name, module, reference_path and test_path
+    broken: list[Variant]
+    alternatives: list[Variant]
+    source: str
+    texts: list[str]  # the reference and every variant: hypothesis' constants come from them
+    fingerprint: str
+    record: dict
+    path: Path | None
+
+    @classmethod
+    def prepare(cls, kata, variants=None, records: Path | None = RECORDS) -> _Work:
         broken, alternatives = variants or load(kata)
-        source = kata.reference_path.read_text(encoding="utf-8")
-        for variant in (*broken, *alternatives):
-            variant.apply(source)  # every edit still applies, before anything runs
-    except VariantError as error:
-        tally.problem = str(error)
+        source = Path(kata.reference_path).read_text(encoding="utf-8")
+        texts = [source, *(v.apply(source) for v in (*broken, *alternatives))]
+        start = [Path(kata.reference_path), Path(kata.test_path)]
+        files = fingerprint.closure(start, _reference_file(kata))
+        elsewhere = [f"{f}\n{f.read_text(encoding='utf-8')}" for f in files if not _inside(f)]
+        stamp = fingerprint.digest(
+            [f for f in files if _inside(f)],
+            fingerprint.of_engine(),
+            *elsewhere,  # a kata of its own, outside this project (the engine's tests)
+            _describe(_constants(texts)),
+            f"time limits {FACTOR}x, at least {FLOOR_S} s",
+        )
+        path = records / f"{kata.name}.json" if records else None
+        record = {}
+        if path and path.exists():
+            with contextlib.suppress(ValueError, OSError):
+                record = json.loads(path.read_text(encoding="utf-8"))
+        if record.get("fingerprint") != stamp:  # keep only which test caught what
+            record = {"fingerprint": stamp, "caught_by": record.get("caught_by", {})}
+        for verdict in record.get("verdicts", {}).values():
+            verdict["reused"] = True
+        return cls(kata, broken, alternatives, source, texts, stamp, record, path)
+
+    @property
+    def verdicts(self) -> dict:
+        return self.record.setdefault("verdicts", {})
+
+    @property
+    def todo(self) -> list[Variant]:
+        return [v for v in (*self.broken, *self.alternatives) if v.key not in self.verdicts]
+
+    def save(self) -> None:
+        if self.path:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.write_text(json.dumps(self.record, indent=1), encoding="utf-8")
+
+    def tally(self, ran: tuple[int, int] = (0, 0)) -> Tally:
+        tally = Tally(self.kata.name, tests=len(self.record.get("impact", {}).get("tests", [])))
+        for variant in (*self.broken, *self.alternatives):
+            outcome = self.verdicts[variant.key]
+            outcome = outcome if isinstance(outcome, Outcome) else Outcome.from_json(outcome)
+            (tally.broken if variant in self.broken else tally.alternatives).append(outcome)
+        tally.tests_run, tally.tests_whole = ran
         return tally
+
+
+def _inside(path: Path) -> bool:
+    return path.resolve().is_relative_to(ROOT)
+
+
+def _trace(work: _Work) -> Impact:
+    kata = work.kata
+    session = _Session(kata.module, Path(kata.reference_path), work.texts)
+    tracer = TracePlugin(Path(kata.reference_path), kata.module)
+    _pytest(kata, session, tracer)
+    impact = tracer.impact()
+    if session.outcome.error:
+        impact.failed.setdefault("collection", session.outcome.error)
+    impact.constant_files = session.constant_files
+    return impact
+
+
+def _run_variant(work: _Work, impact: Impact, variant: Variant, folder: Path) -> Outcome:
+    kata, broken = work.kata, variant in work.broken
+    plan = impact.select(variant.changes(work.source))
+    caught_by = work.record["caught_by"].get(variant.name)
+    if broken and caught_by in plan:
+        plan.remove(caught_by)
+        plan.insert(0, caught_by)
+    unreached = len(impact.tests) - len(plan)
+    if not plan:
+        return Outcome(variant.name, unreached=unreached)
+    path = folder / f"{kata.name}.py"
+    path.write_text(variant.apply(work.source), encoding="utf-8")
+    limits = {test: max(FLOOR_S, FACTOR * impact.seconds.get(test, 0.0)) for test in plan}
+    files = impact.constant_files
+    session = _Session(kata.module, path, work.texts, files, plan=plan, limits=limits, stop=broken)
+    _pytest(kata, session)
+    outcome = session.outcome
+    outcome.variant, outcome.unreached = variant.name, unreached
+    if broken and outcome.failed:
+        work.record["caught_by"][variant.name] = _nodeid(plan, outcome.failed[0][0])
+    return outcome
+
+
+def _nodeid(plan: list[str], test: str) -> str:
+    return next((nodeid for nodeid in plan if nodeid.endswith(f"::{test}")), test)
+
+
+def run_kata(
+    name, variants: tuple[list, list] | None = None, records: Path | None = RECORDS
+) -> Tally:
+    """Run one kata's tests against each of its variants (in this process): those of
+    tests/variants/<name>.py, or the given ``(broken, alternatives)``. ``name`` may also be
+    a kata of its own (name, module, reference_path, test_path); ``records`` is where the
+    verdicts are kept between runs (None: nowhere)."""
+    kata = BY_NAME[name] if isinstance(name, str) else name
+    try:
+        work = _Work.prepare(kata, variants, records)
+    except VariantError as error:
+        return Tally(kata.name, problem=str(error))
     os.chdir(ROOT)
-    with tempfile.TemporaryDirectory(prefix=f"kata-variant-{name}-") as folder:
-        for variant in broken:
-            outcome, _ = _run_variant(kata, variant, source, Path(folder), stop=True)
-            tally.broken.append(outcome)
-        for variant in alternatives:
-            outcome, collected = _run_variant(kata, variant, source, Path(folder), stop=False)
-            tally.alternatives.append(outcome)
-            tally.tests = max(tally.tests, collected)
-    return tally
+    ran = [0, 0]
+    if work.todo:
+        if "impact" not in work.record:
+            work.record["impact"] = _trace(work).to_json()
+        impact = Impact.from_json(work.record["impact"])
+        if impact.failed:
+            test, message = next(iter(impact.failed.items()))
+            return Tally(kata.name, problem=f"fails on the reference: {test}: {message}")
+        with tempfile.TemporaryDirectory(prefix=f"kata-variant-{kata.name}-") as folder:
+            for variant in work.todo:
+                outcome = _run_variant(work, impact, variant, Path(folder))
+                ran[0] += len(outcome.failed) + outcome.passed
+                ran[1] += len(impact.tests)
+                work.verdicts[variant.key] = asdict(outcome)
+                work.save()
+    return work.tally(tuple(ran))
 
 
 def _worker_init(threads: int) -> None:
@@ -245,11 +571,25 @@ def _worker_init(threads: int) -> None:
 _SLOW_FIRST = ("distributed", "capstones", "performance", "fit", "rnn", "cnn", "regularization")
 
 
+def _reused(name: str) -> Tally | None:
+    """The kata's tally from its record alone, when every verdict in it can be reused."""
+    try:
+        work = _Work.prepare(BY_NAME[name])
+    except VariantError as error:
+        return Tally(name, problem=str(error))
+    return None if work.todo else work.tally()
+
+
 def run(names: list[str], jobs: int) -> list[Tally]:
-    """Every named kata's tally, in curriculum order; ``jobs`` worker processes."""
-    order = sorted(names, key=lambda n: _SLOW_FIRST.index(n) if n in _SLOW_FIRST else 99)
+    """Every named kata's tally, in curriculum order; ``jobs`` worker processes for the katas
+    whose verdicts cannot all be reused."""
+    tallies: dict[str, Tally] = {name: t for name in names if (t := _reused(name))}
+    left = [name for name in names if name not in tallies]
+    order = sorted(left, key=lambda n: _SLOW_FIRST.index(n) if n in _SLOW_FIRST else 99)
+    if not order:
+        return [tallies[name] for name in names]
+    jobs = max(1, min(jobs, len(order)))
     threads = max(1, (os.cpu_count() or 1) // jobs)
-    tallies: dict[str, Tally] = {}
     context = get_context("spawn")
     with ProcessPoolExecutor(jobs, context, initializer=_worker_init, initargs=(threads,)) as pool:
         futures = {pool.submit(run_kata, name): name for name in order}
@@ -265,6 +605,19 @@ def run(names: list[str], jobs: int) -> list[Tally]:
 def report(tallies: list[Tally]) -> int:
     for tally in tallies:
         print(tally.line())
+    timeouts = [(t.kata, o) for t in tallies for o in t.timeouts]
+    if timeouts:
+        print(f"\ncaught by the time limit ({FACTOR}x the test's time on the reference):")
+        for kata, outcome in timeouts:
+            print(f"  {kata}: {outcome.variant!r} in {outcome.timed_out} ({outcome.limit:.0f} s)")
+    outcomes = [o for t in tallies for o in (*t.broken, *t.alternatives)]
+    reused = sum(o.reused for o in outcomes)
+    run_now = len(outcomes) - reused
+    tests_run, tests_whole = sum(t.tests_run for t in tallies), sum(t.tests_whole for t in tallies)
+    print(
+        f"\n{reused} of {len(outcomes)} verdicts reused (nothing they depend on changed); "
+        f"{run_now} variants ran {tests_run} tests, of the {tests_whole} in their test files"
+    )
     bad = [line for tally in tallies for line in tally.details()]
     bad += [f"{t.kata}: {t.problem}" for t in tallies if t.problem]
     total_broken = sum(len(t.broken) for t in tallies)
@@ -286,8 +639,7 @@ def main(names: list[str], jobs: int) -> int:
     if unknown:
         raise ValueError(f"no kata named {', '.join(unknown)}")
     names = names or [kata.name for kata in CURRICULUM]
-    jobs = max(1, min(jobs, len(names)))
-    print(f"variants: {len(names)} katas, {jobs} worker(s); each worker imports torch once")
+    print(f"variants: {len(names)} katas, up to {jobs} worker(s); each imports torch once")
     with contextlib.suppress(KeyboardInterrupt):
         return report(run(names, jobs))
     return 130

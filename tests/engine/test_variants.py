@@ -1,7 +1,12 @@
-"""The variants engine: edits that must apply, and a run that tells caught from survived."""
+"""The variants engine: edits that must apply, and a run that tells caught from survived,
+runs only the tests that can see a variant, stops a crawling one, reuses what it knows, and
+reaches the same verdicts whatever ran before it."""
 
+import textwrap
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -57,9 +62,186 @@ def test_a_run_tells_caught_from_survived_and_accepted_from_rejected():
         Variant("not really", ("reshape(rows, cols)", "reshape(cols, rows)")),
     ]
     with ProcessPoolExecutor(1, get_context("spawn")) as pool:
-        tally = pool.submit(variants.run_kata, "tensors", (broken, alternatives)).result()
+        job = pool.submit(variants.run_kata, "tensors", (broken, alternatives), records=None)
+        tally = job.result()
     assert [o.variant for o in tally.survivors] == ["only the docstring"]
     assert [o.variant for o in tally.rejected] == ["not really"]
     assert "broken caught  1/2" in tally.line() and "alternatives accepted 1/2" in tally.line()
     details = "\n".join(tally.details())
     assert "'only the docstring' passed all" in details and "'not really' rejected by" in details
+
+
+# ---- a kata planted here: impact, the time limit, the record, history ----------------------
+
+PLANTED = {
+    "planted.py": """
+        \"\"\"A kata planted by the engine's tests.\"\"\"
+        import time
+
+        SCALE = 1
+
+
+        def double(x):
+            return 2 * x * SCALE
+
+
+        def triple(x):
+            return 3 * x
+
+
+        def same(x):
+            return x
+    """,
+    "test_planted.py": """
+        import subprocess
+        import sys
+
+        from kata.planted import double, same, triple
+
+
+        def test_double_of_two():
+            assert double(2) == 4
+
+
+        def test_double_of_three():
+            assert double(3) == 6
+
+
+        def test_triple_of_two():
+            assert triple(2) == 6
+
+
+        def test_same_gives_its_argument():
+            assert same(3) == 3
+
+
+        def test_a_process_started_here_is_not_traced():
+            subprocess.run([sys.executable, "-c", "pass"], check=True)
+    """,
+    "counter.py": """
+        def increment(x):
+            return x + 1
+    """,
+    "test_counter.py": """
+        from hypothesis import given, settings, strategies as st
+
+        from kata.counter import increment
+
+
+        @settings(max_examples=300)
+        @given(st.lists(st.integers(), max_size=10))
+        def test_increment_adds_one(xs):
+            assert [increment(x) for x in xs] == [x + 1 for x in xs]
+    """,
+    # 500 constants that hypothesis would draw from, were they to leak into another kata
+    "table.py": "TABLE = ({})\n\n\ndef lookup(i):\n    return TABLE[i]\n".format(
+        ", ".join(str(n) for n in range(1000, 1500))
+    ),
+    "test_table.py": """
+        from kata.table import lookup
+
+
+        def test_lookup_of_zero():
+            assert lookup(0) == 1000
+    """,
+}
+CAUGHT_BY_THREE = Variant(
+    "double is off at three", ("return 2 * x * SCALE", "return 2 * x * SCALE + (x == 3)")
+)
+CRAWLS = Variant("triple sleeps", ("return 3 * x", "time.sleep(60)\n    return 3 * x"))
+COMMENT = Variant("same, commented", ("return x\n", "return x  # unchanged\n"))
+PLANTED_VARIANTS = (
+    [CAUGHT_BY_THREE, CRAWLS, COMMENT],
+    [
+        Variant("double as a sum", ("return 2 * x * SCALE", "return (x + x) * SCALE")),
+        Variant("one import more", ("import time", "import math\nimport time")),
+    ],
+)
+# Caught only when hypothesis draws 987654: from its own constants, say.
+COUNTER_VARIANTS = ([Variant("one off at 987654", ("x + 1", "x + 1 - (x == 987654)"))], [])
+TABLE_VARIANTS = ([Variant("looks one further", ("TABLE[i]", "TABLE[i + 1]"))], [])
+
+
+def _kata(folder: Path, name: str) -> SimpleNamespace:
+    return SimpleNamespace(
+        name=name,
+        module=f"kata.{name}",
+        reference_path=folder / f"{name}.py",
+        test_path=folder / f"test_{name}.py",
+    )
+
+
+def _planted_runs(folder: Path) -> dict:
+    """In a fresh worker: the planted kata three times (the last after its reference
+    changed), then the counter alone, after the table, and alone again in a new record."""
+    variants.FLOOR_S = 1.0  # the sleeping variant is stopped after a second, not ten
+    records = folder / "records"
+    planted = _kata(folder, "planted")
+    runs = {"first": variants.run_kata(planted, PLANTED_VARIANTS, records)}
+    runs["again"] = variants.run_kata(planted, PLANTED_VARIANTS, records)
+    source = planted.reference_path.read_text(encoding="utf-8")
+    planted.reference_path.write_text(source.replace("engine's tests", "engine"), "utf-8")
+    runs["changed"] = variants.run_kata(planted, PLANTED_VARIANTS, records)
+    runs["counter alone"] = variants.run_kata(_kata(folder, "counter"), COUNTER_VARIANTS, None)
+    variants.run_kata(_kata(folder, "table"), TABLE_VARIANTS, None)
+    runs["counter after"] = variants.run_kata(_kata(folder, "counter"), COUNTER_VARIANTS, None)
+    return runs
+
+
+@pytest.fixture(scope="module")
+def planted_runs(tmp_path_factory) -> dict:
+    folder = tmp_path_factory.mktemp("planted")
+    for name, text in PLANTED.items():
+        (folder / name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    with ProcessPoolExecutor(1, get_context("spawn")) as pool:
+        return pool.submit(_planted_runs, folder).result()
+
+
+def _outcome(tally: variants.Tally, name: str) -> variants.Outcome:
+    return next(o for o in (*tally.broken, *tally.alternatives) if o.variant == name)
+
+
+def test_a_variant_runs_only_the_tests_that_reach_what_it_changes(planted_runs):
+    sum_ = _outcome(planted_runs["first"], "double as a sum")
+    # double's two tests, and the one that starts a process, which cannot be traced
+    assert (sum_.passed, sum_.unreached) == (3, 2), sum_
+    assert not sum_.failed
+
+
+def test_an_edit_outside_every_function_runs_every_test(planted_runs):
+    imports = _outcome(planted_runs["first"], "one import more")
+    assert (imports.passed, imports.unreached) == (5, 0), imports
+
+
+def test_an_edit_no_test_can_see_runs_nothing_and_survives(planted_runs):
+    comment = _outcome(planted_runs["first"], "same, commented")
+    assert (comment.passed, comment.failed, comment.unreached) == (0, [], 5), comment
+    assert "changes only code that no test runs" in "\n".join(planted_runs["first"].details())
+
+
+def test_a_broken_variant_that_crawls_is_caught_by_its_time_limit(planted_runs):
+    crawls = _outcome(planted_runs["first"], "triple sleeps")
+    assert crawls.timed_out == "test_triple_of_two" and crawls.limit == 1.0, crawls
+    assert planted_runs["first"].timeouts == [crawls]
+    assert "(1 by time limit)" in planted_runs["first"].line()
+
+
+def test_an_unchanged_kata_reuses_every_verdict(planted_runs):
+    again = planted_runs["again"]
+    assert all(o.reused for o in (*again.broken, *again.alternatives))
+    assert again.tests_run == 0 and again.line() == planted_runs["first"].line()
+
+
+def test_a_changed_reference_runs_again_with_the_catching_test_first(planted_runs):
+    first = _outcome(planted_runs["first"], "double is off at three")
+    changed = _outcome(planted_runs["changed"], "double is off at three")
+    assert first.failed[0][0] == changed.failed[0][0] == "test_double_of_three"
+    assert (first.passed, changed.passed, changed.reused) == (1, 0, False)
+
+
+def test_a_kata_gets_the_same_verdicts_whatever_ran_before_it(planted_runs):
+    # Hypothesis draws constants from the reference and its variants (987654 here), never
+    # from a kata that ran before (the table's 500) nor from what else this process imported.
+    alone, after = planted_runs["counter alone"], planted_runs["counter after"]
+    assert alone.broken == after.broken, (alone.broken, after.broken)
+    assert alone.broken[0].failed, "987654, a constant of the variant, was never drawn"
