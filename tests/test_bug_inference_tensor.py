@@ -43,3 +43,22 @@ def test_features_can_be_centred_in_place():
     features = frozen_features(_backbone(), torch.randn(20, 6))
     features -= features.mean(0)  # fails here on an inference tensor
     torch.testing.assert_close(features.mean(0), torch.zeros(4), atol=1e-6, rtol=0)
+
+
+def test_the_backbone_records_no_graph_and_a_head_trains_on_the_features():
+    backbone, X, head = _backbone(), torch.randn(20, 6), nn.Linear(4, 1)
+    saved = []  # the shapes of the tensors autograd keeps for a backward pass
+
+    def keep(tensor: torch.Tensor) -> torch.Tensor:
+        saved.append(tuple(tensor.shape))
+        return tensor
+
+    with torch.autograd.graph.saved_tensors_hooks(keep, lambda tensor: tensor):
+        features = frozen_features(backbone, X)
+        assert not saved, (
+            f"computing the features kept {len(saved)} tensors for a backward pass, of shapes "
+            f"{saved}: the graph through the backbone was recorded (and its memory spent) even "
+            "if .detach() drops it afterwards; compute the features where no graph is recorded"
+        )
+        nn.MSELoss()(head(features), torch.ones(20, 1)).backward()  # fails on inference tensors
+    assert head.weight.grad is not None, "training the head gave its weight no gradient"

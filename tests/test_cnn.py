@@ -290,6 +290,47 @@ def test_flattened_size_leaves_the_layers_weights_where_they_were():
     )
 
 
+def _layers_with_batch_norm() -> nn.Sequential:
+    """Layers in training mode, with a BatchNorm that counts batches and a frozen one in eval."""
+    layers = nn.Sequential(
+        nn.Conv2d(1, 8, 3),
+        nn.BatchNorm2d(8),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(8, 16, 3),
+        nn.BatchNorm2d(16),
+    )
+    layers[5].eval()  # a frozen BatchNorm, as when fine-tuning
+    return layers
+
+
+def test_flattened_size_leaves_a_batch_norm_s_statistics_and_every_training_mode_alone():
+    layers = _layers_with_batch_norm()
+    buffers = {name: b.clone() for name, b in layers.named_buffers()}
+    modes = {name: module.training for name, module in layers.named_modules()}
+    flattened_size(layers, (1, 28, 28))
+    torch.testing.assert_close(
+        dict(layers.named_buffers()),
+        buffers,
+        rtol=0,
+        atol=0,
+        msg=lambda m: (
+            "flattened_size changed a BatchNorm's running statistics: in training mode every "
+            "forward pass updates running_mean, running_var and num_batches_tracked, even "
+            f"under torch.no_grad(). Run a copy of the layers, not the caller's own\n{m}"
+        ),
+    )
+    changed = [
+        f"{name or 'the container'} ({type(module).__name__})"
+        for name, module in layers.named_modules()
+        if module.training != modes[name]
+    ]
+    assert not changed, (
+        f"flattened_size switched the training mode of {', '.join(changed)}: the caller's "
+        "layers must come back in the modes they had, each its own"
+    )
+
+
 def test_flattened_size_names_an_input_too_small_for_the_layers():
     with pytest.raises(ValueError, match="47") as raised:
         flattened_size(_notes_layers(), (1, 9, 47))

@@ -266,13 +266,36 @@ def test_multiclass_loss_accepts_int32_class_indices_that_torch_rejects():
 # binary_loss_from_logits ---------------------------------------------------------------
 
 
+def _float32_bce_error_bound(logits: torch.Tensor) -> float:
+    """How far any sound float32 computation of the mean BCE-with-logits loss can be from
+    the exact one (float64 stands in for exact: its rounding is 2**29 times finer).
+
+    Each loss max(x, 0) - x y + log(1 + exp(-|x|)) (or torch's own (1 - y) x - logsigmoid(x))
+    is a few roundings of terms no bigger than |x| + 1, each off by at most u = 2**-24 of its
+    size: within 8 u (|x| + 1) of the exact loss. Terms of size |x| cancel to a loss far
+    smaller when y is near 1 for x < 0 (x = -237, y = 1e-5): the error follows |x|, not the
+    loss. Summing n non-negative losses in any order adds at most (n - 1) u of the sum
+    (Higham, Accuracy and Stability of Numerical Algorithms, 4.2), dividing by n one u
+    more. So the mean is within (n + 9) u mean(|x| + 1); one u more covers second-order terms.
+    """
+    n = logits.numel()
+    return (n + 10) * 2.0**-24 * (logits.double().abs() + 1).mean().item()
+
+
 @settings(max_examples=50)
 @given(data=st.data(), shape=shapes)
 def test_binary_loss_from_logits_matches_bce_with_logits_loss(data, shape):
     logits = torch.from_numpy(data.draw(hnp.arrays(np.float32, shape, elements=huge_float32s)))
     targets = torch.from_numpy(data.draw(hnp.arrays(np.float32, shape, elements=unit_float32s)))
+    got = binary_loss_from_logits(logits, targets)
+    assert got.dtype == torch.float32, f"float32 logits and targets gave a {got.dtype} loss"
+    exact = nn.BCEWithLogitsLoss()(logits.double(), targets.double())
     torch.testing.assert_close(
-        binary_loss_from_logits(logits, targets), nn.BCEWithLogitsLoss()(logits, targets)
+        got.double(),
+        exact,
+        rtol=0,
+        atol=_float32_bce_error_bound(logits),
+        msg=lambda m: f"differs from nn.BCEWithLogitsLoss by more than float32 rounding: {m}",
     )
 
 

@@ -37,6 +37,10 @@ BROKEN = [
         "no_grad, then requires_grad_(): the features ask for a gradient",
         ("        return backbone(X)\n", "        return backbone(X).requires_grad_()\n"),
     ),
+    Variant(
+        "forward, then .detach(): the graph is recorded, then dropped",
+        (_FIX, "    return backbone(X).detach()\n"),
+    ),
 ]
 
 ALTERNATIVES = [
@@ -51,5 +55,4 @@ ALTERNATIVES = [
         "torch.set_grad_enabled(False)",
         ("    with torch.no_grad():", "    with torch.set_grad_enabled(False):"),
     ),
-    Variant("forward, then .detach()", (_FIX, "    return backbone(X).detach()\n")),
 ]

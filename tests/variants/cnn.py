@@ -77,6 +77,58 @@ BROKEN = [
         ),
     ),
     Variant(
+        "flattened_size runs the caller's own layers under no_grad: BatchNorm statistics move",
+        append="""
+        def flattened_size(feature_layers, input_shape):
+            if len(input_shape) != 3 or any(size < 1 for size in input_shape):
+                raise ValueError(f"input_shape must be (C, H, W), each >= 1; got {input_shape}")
+            tensors = [*feature_layers.parameters(), *feature_layers.buffers()]
+            where = tensors[0].device if tensors else torch.device("cpu")
+            try:
+                with torch.no_grad():
+                    out = feature_layers(torch.zeros(1, *input_shape, device=where))
+            except RuntimeError as error:
+                raise ValueError(f"input_shape {tuple(input_shape)} does not fit: {error}") from error
+            return out[0].numel()
+        """,
+    ),
+    Variant(
+        "flattened_size puts the caller's layers in eval mode and leaves them there",
+        append="""
+        def flattened_size(feature_layers, input_shape):
+            if len(input_shape) != 3 or any(size < 1 for size in input_shape):
+                raise ValueError(f"input_shape must be (C, H, W), each >= 1; got {input_shape}")
+            tensors = [*feature_layers.parameters(), *feature_layers.buffers()]
+            where = tensors[0].device if tensors else torch.device("cpu")
+            try:
+                with torch.no_grad():
+                    feature_layers.eval()
+                    out = feature_layers(torch.zeros(1, *input_shape, device=where))
+            except RuntimeError as error:
+                raise ValueError(f"input_shape {tuple(input_shape)} does not fit: {error}") from error
+            return out[0].numel()
+        """,
+    ),
+    Variant(
+        "flattened_size restores one training mode for all the layers, not each its own",
+        append="""
+        def flattened_size(feature_layers, input_shape):
+            if len(input_shape) != 3 or any(size < 1 for size in input_shape):
+                raise ValueError(f"input_shape must be (C, H, W), each >= 1; got {input_shape}")
+            tensors = [*feature_layers.parameters(), *feature_layers.buffers()]
+            where = tensors[0].device if tensors else torch.device("cpu")
+            try:
+                with torch.no_grad():
+                    was_training = feature_layers.training
+                    feature_layers.eval()
+                    out = feature_layers(torch.zeros(1, *input_shape, device=where))
+            except RuntimeError as error:
+                raise ValueError(f"input_shape {tuple(input_shape)} does not fit: {error}") from error
+            feature_layers.train(was_training)
+            return out[0].numel()
+        """,
+    ),
+    Variant(
         "SmallCNN hard-codes 64 * 5 * 5",
         (
             "nn.Linear(n_features, num_classes)",
@@ -151,16 +203,17 @@ ALTERNATIVES = [
         """,
     ),
     Variant(
-        "flattened_size with a real zero batch where the layers are",
+        "flattened_size with a real zero batch through a copy, where the layers are",
         append="""
         def flattened_size(feature_layers, input_shape):
             if len(input_shape) != 3 or any(size < 1 for size in input_shape):
                 raise ValueError(f"input_shape must be three sizes >= 1, got {input_shape}")
             tensors = [*feature_layers.parameters(), *feature_layers.buffers()]
             where = tensors[0].device if tensors else torch.device("cpu")
+            probe = copy.deepcopy(feature_layers)
             try:
                 with torch.inference_mode():
-                    out = feature_layers(torch.zeros(1, *input_shape, device=where))
+                    out = probe(torch.zeros(1, *input_shape, device=where))
             except RuntimeError as error:
                 raise ValueError(f"{tuple(input_shape)} cannot go through the layers") from error
             return int(torch.flatten(out, 1).shape[1])
@@ -190,5 +243,30 @@ ALTERNATIVES = [
                 x = F.max_pool2d(F.relu(self.conv2(x)), 2)
                 return self.fc(torch.flatten(x, 1))
         """,
+    ),
+    Variant(
+        "error messages in other words, shapes as torch.Size",
+        ('f"{name} must be >= 1, got {name}={value}"', 'f"{name} is {value}, below 1"'),
+        ('f"padding must be >= 0, got padding={padding}"', 'f"padding cannot be {padding}"'),
+        (
+            'f"input size {size} (padding {padding}) is too small for a kernel of "',
+            'f"a side of {size} (padded by {padding}) cannot hold a kernel of "',
+        ),
+        (
+            'f"input size {size} (padding {padding}) is too small for a pooling window of "',
+            'f"a side of {size} (padded by {padding}) cannot hold a pooling window of "',
+        ),
+        (
+            'f"padding must be between 0 and kernel_size // 2 = {kernel_size // 2}, "',
+            'f"padding can go from 0 to {kernel_size // 2}, "',
+        ),
+        (
+            'f"input_shape must be (C, H, W), each >= 1; got {input_shape}"',
+            'f"{input_shape} is no (C, H, W) of positive sizes"',
+        ),
+        (
+            'f"input_shape {tuple(input_shape)} does not fit: {error}"',
+            'f"the layers refuse images of {torch.Size(input_shape)}"',
+        ),
     ),
 ]
