@@ -6,7 +6,7 @@ Copies the project into a temporary folder and solves every kata before KATA (al
 without --at) with its reference rewritten by every correct alternative of
 tests/variants/<kata>.py that applies, so the files are not the references themselves.
 Runs `python -m kata next` once to fill the record, then N times alternately with
-`pytest -k <the first kata>` (tensors), and prints each one's median wall time and
+`pytest -k KATA` (tensors without --at), and prints each one's median wall time and
 their ratio. --busy keeps one core busy with another process throughout, as a browser
 would on a laptop.
 """
@@ -78,7 +78,7 @@ def main() -> None:
             applied = sum(solve(folder, kata) for kata in CURRICULUM[:stop])
             print(f"{stop} katas solved, with {applied} correct alternatives applied")
             nxt = [sys.executable, "-m", "kata", "next"]
-            first = CURRICULUM[0].name
+            first = args.at or CURRICULUM[0].name  # the kata the learner works on
             pytest_k = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k"]
             pytest_k.append(first)
             seconds, out = wall_time(nxt, folder)
