@@ -60,4 +60,24 @@ ALTERNATIVES = [
             "    return DistributedDataParallel(model.to(device), device_ids=[device])",
         ),
     ),
+    Variant(
+        "error messages in other words, no argument named",
+        (
+            'f"no torch.distributed backend for device type {kind!r}"',
+            '"that device has no collective backend"',
+        ),
+        (
+            'f"world_size must be at least 1, got {world_size}"',
+            'f"a world of {world_size} processes has no rank 0"',
+        ),
+        (
+            'f"rank must be in [0, {world_size}), got {rank}"',
+            'f"no process {rank} among {world_size}"',
+        ),
+        (
+            'f"timeout_s must be positive, got {timeout_s}"',
+            'f"a wait of {timeout_s} s cannot succeed"',
+        ),
+        ('f"epochs must be at least 1, got {epochs}"', 'f"{epochs} epochs is no training"'),
+    ),
 ]

@@ -224,4 +224,22 @@ ALTERNATIVES = [
             "        model.train()",
         ),
     ),
+    Variant(
+        "error messages in other words, no argument named",
+        ('f"dropout probability p must be in [0, 1], got {p}"', 'f"cannot drop a share of {p}"'),
+        (
+            'f"weight_decay must be >= 0, got {weight_decay}"',
+            'f"a decay of {weight_decay} would push the weights away from zero"',
+        ),
+        (
+            'f"patience must be at least 1, got {patience}"',
+            'f"waiting {patience} epochs is no wait"',
+        ),
+        ('f"min_delta must be >= 0, got {min_delta}"', 'f"a margin of {min_delta} is below zero"'),
+        (
+            '"nothing to restore: call step() at least once first"',
+            '"restore() came before any step(): there is no best state yet"',
+        ),
+        ('f"max_epochs must be at least 1, got {max_epochs}"', 'f"{max_epochs} epochs is no run"'),
+    ),
 ]
