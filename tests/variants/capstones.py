@@ -186,4 +186,16 @@ ALTERNATIVES = [
             OPTIMIZER,
         ),
     ),
+    Variant(
+        "error messages in other words",
+        ('f"batch_size must be at least 1, got {batch_size}"', 'f"no batches of {batch_size}"'),
+        (
+            'f"{len(X)} samples leave none for the test part: need at least 5"',
+            'f"too few samples to hold some out: {len(X)}"',
+        ),
+        (
+            'f"need n >= 1 and seq_len >= 2, got n={n}, seq_len={seq_len}"',
+            'f"n={n} sequences of seq_len={seq_len} steps make no task"',
+        ),
+    ),
 ]
