@@ -66,14 +66,30 @@ watch: $(SETUP)
 reset: $(SETUP)
 	@$(KATA) reset $(K) $(if $(YES),--yes)
 
-.PHONY: test  ## prove the spec: green on references, red on stubs, broken variants caught; lint, drift
-test: $(SETUP)
-	$(PY) -m pytest --impl=reference --hypothesis-profile=ci $(if $(JOBS),-n $(JOBS)) $(PYTEST_ARGS)
-	$(PY) -m pytest --impl=stub -rfE $(if $(JOBS),-n $(JOBS)) $(PYTEST_ARGS) $(wildcard tests/test_*.py)
+.PHONY: test  ## prove the spec, all of it, as CI does: lint, stubs-check, prove, variants, bench-check
+test: lint stubs-check prove variants bench-check
+
+.PHONY: lint  ## ruff check and ruff format --check
+lint: $(SETUP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+
+.PHONY: stubs-check  ## the committed stubs are the generated ones; no learner file drifts from its reference
+stubs-check: $(SETUP)
+	$(PY) -m kata stubs
 	$(PY) -m kata check
+
+.PHONY: prove  ## every test passes on the references, every kata test fails on fresh stubs
+prove: $(SETUP)
+	$(PY) -m pytest --impl=reference --hypothesis-profile=ci $(if $(JOBS),-n $(JOBS)) $(PYTEST_ARGS)
+	$(PY) -m pytest --impl=stub -rfE $(if $(JOBS),-n $(JOBS)) $(PYTEST_ARGS) $(wildcard tests/test_*.py)
+
+.PHONY: variants  ## the tests catch every broken variant and accept every correct one (reruns what changed)
+variants: $(SETUP)
 	$(PY) -m kata variants $(if $(JOBS),--jobs $(JOBS),--jobs 1)
+
+.PHONY: bench-check  ## each benchmark once, untimed
+bench-check: $(SETUP)
 	$(PY) -m pytest benchmarks --impl=reference --benchmark-disable -q $(PYTEST_ARGS)
 
 $(VENV)/.mutate-installed: $(SETUP)

@@ -538,7 +538,7 @@ def run_kata(
     except VariantError as error:
         return Tally(kata.name, problem=str(error))
     os.chdir(ROOT)
-    ran = [0, 0]
+    ran, start = [0, 0], time.perf_counter()
     if work.todo:
         if "impact" not in work.record:
             work.record["impact"] = _trace(work).to_json()
@@ -553,6 +553,8 @@ def run_kata(
                 ran[1] += len(impact.tests)
                 work.verdicts[variant.key] = asdict(outcome)
                 work.save()
+        work.record["seconds"] = round(time.perf_counter() - start, 1)  # this run's, in the worker
+        work.save()
     return work.tally(tuple(ran))
 
 
@@ -614,10 +616,13 @@ def report(tallies: list[Tally]) -> int:
     reused = sum(o.reused for o in outcomes)
     run_now = len(outcomes) - reused
     tests_run, tests_whole = sum(t.tests_run for t in tallies), sum(t.tests_whole for t in tallies)
-    print(
-        f"\n{reused} of {len(outcomes)} verdicts reused (nothing they depend on changed); "
-        f"{run_now} variants ran {tests_run} tests, of the {tests_whole} in their test files"
-    )
+    if run_now:
+        print(
+            f"\n{reused} of {len(outcomes)} verdicts reused; the other {run_now} variants ran "
+            f"{tests_run} tests, where their whole test files would have run {tests_whole}"
+        )
+    elif outcomes:
+        print(f"\nall {reused} verdicts reused: nothing they depend on changed")
     bad = [line for tally in tallies for line in tally.details()]
     bad += [f"{t.kata}: {t.problem}" for t in tallies if t.problem]
     total_broken = sum(len(t.broken) for t in tallies)
