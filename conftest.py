@@ -63,11 +63,14 @@ hypothesis.register_random(_TORCH_RANDOM)
 # process: freeze them, so each later gc.collect() (pytest calls it at exit) skips them.
 gc.freeze()
 
-# Under pytest-xdist (`make test` runs a worker per core) each worker would start a thread
-# per core: share the cores out, once per worker, before _PRISTINE takes it as pristine.
+# Torch threads, set once before _PRISTINE takes the count as pristine. One by default: a
+# parallel op waits for its slowest thread, and with another process busy on one of two
+# cores, two threads trained the capstones 20 to 50 times slower than one (a correct one
+# ran into the timeout). Under pytest-xdist (`make test` runs a worker per core) each
+# worker gets its share of the cores instead. KATA_THREADS=<n> sets the count for any run.
 _XDIST_WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
-if _XDIST_WORKERS > 1:
-    torch.set_num_threads(max(1, (os.cpu_count() or 1) // _XDIST_WORKERS))
+_THREADS = max(1, (os.cpu_count() or 1) // _XDIST_WORKERS) if _XDIST_WORKERS > 1 else 1
+torch.set_num_threads(int(os.environ.get("KATA_THREADS", _THREADS)))
 
 
 _PRISTINE = guard.global_torch_state()  # taken before any kata module is imported

@@ -1,18 +1,27 @@
 """Run a test's function on several ranks, each a fresh process, with this process's katas.
 
-torch.multiprocessing starts each rank with the spawn method: a new interpreter, without the
-import hook that picks the implementation (kata/engine/impl.py). So the function travels by
-name, and each rank first redirects the kata imports as this process does, then imports
-the function's module: ``from kata.<name> import ...`` there gives the same files as here.
+A rank is a new interpreter, without the import hook that picks the implementation
+(kata/engine/impl.py). So the function travels by name, and each rank first redirects the
+kata imports as this process does, then imports the function's module:
+``from kata.<name> import ...`` there gives the same files as here.
+
+On Linux the ranks come from a fork server (torch.multiprocessing's "forkserver" start
+method) that imports torch and torch._dynamo once, and nothing of the katas; each rank forks
+from it with both already imported. Elsewhere the ranks are spawned (macOS does not promise
+that a fork of a process with torch loaded works; Windows cannot fork), and every rank
+imports both again (DistributedDataParallel imports torch._dynamo): about 3 s of CPU each.
 
 A rank's exception comes back as a RankError that names the rank; a rank that hangs is
-stopped after ``timeout_s``. Ranks use one torch thread each: they share the cores with
-the other pytest-xdist workers.
+stopped after ``timeout_s``. The ranks share out this process's torch threads (the
+conftest's count, one by default): while they run, this process only waits for them.
 """
 
 from __future__ import annotations
 
 import importlib
+import multiprocessing
+import os
+import sys
 import time
 import traceback
 from collections.abc import Callable
@@ -24,6 +33,12 @@ import torch.multiprocessing as mp
 
 from kata.engine import impl
 from kata.engine.results import where_in_kata
+
+if sys.platform == "linux":
+    _START_METHOD = "forkserver"
+    multiprocessing.get_context("forkserver").set_forkserver_preload(["torch", "torch._dynamo"])
+else:
+    _START_METHOD = "spawn"
 
 
 class RankError(RuntimeError):
@@ -40,12 +55,13 @@ def run_on_ranks(
     """
     __tracebackhide__ = True
     target = (fn.__module__, fn.__qualname__)
+    threads = max(1, torch.get_num_threads() // world_size)
     context = mp.start_processes(
         _rank_main,
-        args=(world_size, impl.redirected(), target, folder, args),
+        args=(world_size, threads, dict(os.environ), impl.redirected(), target, folder, args),
         nprocs=world_size,
         join=False,
-        start_method="spawn",
+        start_method=_START_METHOD,
     )
     deadline = time.monotonic() + timeout_s
     try:
@@ -76,8 +92,19 @@ def _report(folder: Path, rank: int, world_size: int) -> str:
     return f"rank {rank} of {world_size}: {report.read_text(encoding='utf-8')}"
 
 
-def _rank_main(rank: int, world_size: int, files: dict, target: tuple, folder: Path, args):
-    torch.set_num_threads(1)
+def _rank_main(
+    rank: int,
+    world_size: int,
+    threads: int,
+    environ: dict,
+    files: dict,
+    target: tuple,
+    folder: Path,
+    args,
+):
+    torch.set_num_threads(threads)
+    os.environ.clear()  # a fork server's environment dates from its start: take this run's
+    os.environ.update(environ)
     impl.redirect(files)  # before the import below, so the kata imports go where the parent's go
     module_name, qualname = target
     fn = getattr(importlib.import_module(module_name), qualname)
