@@ -51,6 +51,13 @@ SESSION_FILES = {
     "test_property_hang.py": LEARNER_CODE
     + "\nfrom hypothesis import given, strategies as st\n"
     + "\n@given(st.integers())\ndef test_property_hang(n):\n    namespace['spin']()\n",
+    "test_replayed.py": """
+        from hypothesis import given, strategies as st
+
+        @given(st.integers())
+        def test_fails_for_big_numbers(n):
+            assert n < 10
+        """,
     "test_expected.py": LEARNER_CODE
     + "\nimport pytest\n"
     + "\ndef test_expected():\n    with pytest.raises(ValueError):\n"
@@ -110,6 +117,12 @@ def test_code_that_hangs_is_stopped_and_the_report_names_the_test_and_line(sessi
 
 def test_a_hang_inside_a_hypothesis_property_is_stopped_once_not_retried_forever(session):
     assert "test_property_hang.py::test_property_hang was stopped after 1 s" in session, session
+
+
+def test_an_example_replayed_from_the_database_says_so_and_how_to_clear_it(session):
+    # The session runs twice: the first run finds and saves the example, the second replays it.
+    assert session.count("replayed this example from .hypothesis/") == 1, session
+    assert "delete the .hypothesis folder" in session, session
 
 
 def test_the_wrong_exception_type_is_reported_with_the_one_expected(session):
