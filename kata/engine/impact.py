@@ -19,8 +19,9 @@ exactly as on the reference, where it passes, so it need not run at all.
   that ran while a fixture wider than one test was set up count for every test that uses
   it; test-module caches (``functools.cache``) are emptied before each traced test, so
   each test that reads one is seen calling what fills it.
-- A test that starts a process (spawned ranks, DataLoader workers, a subprocess) cannot be
-  traced there: it counts as reaching everything.
+- A process a test starts with ``multiprocessing`` (torch's spawned ranks, a DataLoader's
+  workers) is traced in that process too. One it starts otherwise (a subprocess, a bare
+  fork), or one that dies before it can say what it ran, counts as reaching everything.
 
 Out of reach by design: a test that reads a function's code without calling it (its source
 or ``__code__``), which no kata test does.
@@ -30,10 +31,14 @@ from __future__ import annotations
 
 import ast
 import functools
+import itertools
+import json
 import multiprocessing.process
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -194,10 +199,12 @@ class _Lines:
 
 
 _ACTIVE: list[_Tracer] = []  # the tracer that fork() and friends report to
+_STARTING: list[bool] = []  # inside Process.start: its fork is traced in the child
+_NUMBERS = itertools.count()
 
 
 def _note_process() -> None:
-    if _ACTIVE:
+    if _ACTIVE and not _STARTING:
         _ACTIVE[-1].spawned.add(_ACTIVE[-1].key)
 
 
@@ -207,12 +214,15 @@ if hasattr(os, "register_at_fork"):
 
 class _Tracer:
     """Records, per key (a test, a fixture, the import), the code objects of one file that
-    ran, and which keys started a process."""
+    ran, and which keys started a process. A ``multiprocessing`` process (torch's spawned
+    ranks, a DataLoader's workers) is traced in that process too: its target is wrapped, and
+    writes what it ran to a file of ``folder``. Any other process counts as untraceable."""
 
-    def __init__(self, filename: str):
-        self.filename = filename
+    def __init__(self, filename: str, folder: Path):
+        self.filename, self.folder = filename, folder
         self.ran: dict[str, set] = {}
         self.spawned: set[str] = set()
+        self.children: dict[str, list[str]] = {}  # key -> the files its processes wrote
         self.key = _IMPORT
         self.codes = self.ran.setdefault(_IMPORT, set())
 
@@ -226,15 +236,32 @@ class _Tracer:
         self.codes = self.ran.setdefault(key, set())
         return previous
 
+    def _start_process(self, original):
+        tracer = self
+
+        @functools.wraps(original)
+        def start(process):
+            target = getattr(process, "_target", None)
+            if target is None or type(process).run is not multiprocessing.process.BaseProcess.run:
+                _note_process()  # a run() of its own: nothing to wrap
+                return original(process)
+            out = tracer.folder / f"process-{os.getpid()}-{next(_NUMBERS)}.json"
+            tracer.children.setdefault(tracer.key, []).append(str(out))
+            process._target = _TracedTarget(target, tracer.filename, str(out))
+            _STARTING.append(True)
+            try:
+                return original(process)
+            finally:
+                _STARTING.pop()
+
+        return start
+
     def start(self) -> None:
         self._saved = (sys.gettrace(), threading.gettrace())
-        self._patched = [
-            (multiprocessing.process.BaseProcess, "start"),
-            (subprocess.Popen, "__init__"),
-        ]
-        self._originals = [getattr(owner, name) for owner, name in self._patched]
-        for (owner, name), original in zip(self._patched, self._originals, strict=True):
-            setattr(owner, name, _noting(original))
+        process, popen = multiprocessing.process.BaseProcess, subprocess.Popen
+        self._originals = [(process, "start", process.start), (popen, "__init__", popen.__init__)]
+        process.start = self._start_process(process.start)
+        popen.__init__ = _noting(popen.__init__)
         _ACTIVE.append(self)
         threading.settrace(self._trace)
         sys.settrace(self._trace)
@@ -243,8 +270,50 @@ class _Tracer:
         sys.settrace(self._saved[0])
         threading.settrace(self._saved[1])
         _ACTIVE.remove(self)
-        for (owner, name), original in zip(self._patched, self._originals, strict=True):
+        for owner, name, original in self._originals:
             setattr(owner, name, original)
+
+    def lines(self, keys) -> tuple[set[int], bool]:
+        """The first lines of the code that ran under ``keys``, in this process and the
+        processes it started; True when some of it could not be traced."""
+        found, untraced = set(), False
+        for key in keys:
+            found.update(code.co_firstlineno for code in self.ran.get(key, ()))
+            untraced = untraced or key in self.spawned
+            for out in self.children.get(key, ()):
+                lines, lost = _written(out)
+                found |= lines
+                untraced = untraced or lost
+        return found, untraced
+
+
+class _TracedTarget:
+    """A process's target, traced in that process: the first lines of the code it ran of
+    ``filename`` go to the JSON file ``out`` when it returns or raises."""
+
+    def __init__(self, target, filename: str, out: str):
+        self.target, self.filename, self.out = target, filename, out
+
+    def __call__(self, *args, **kwargs):
+        out = Path(self.out)
+        tracer = _Tracer(self.filename, out.parent)
+        tracer.start()
+        try:
+            return self.target(*args, **kwargs)
+        finally:
+            tracer.stop()
+            lines, untraced = tracer.lines(list(tracer.ran))
+            record = {"lines": sorted(lines), "untraced": untraced or bool(tracer.spawned)}
+            out.write_text(json.dumps(record), encoding="utf-8")
+
+
+def _written(out: str) -> tuple[set[int], bool]:
+    """What a traced process wrote; a process that never wrote (killed, say): untraced."""
+    try:
+        record = json.loads(Path(out).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set(), True
+    return set(record["lines"]), record["untraced"]
 
 
 def _noting(method):
@@ -320,7 +389,8 @@ class TracePlugin:
     def __init__(self, reference: Path, kata_module: str):
         self.reference = Path(reference)
         self.kata_module = kata_module
-        self.tracer = _Tracer(str(self.reference))
+        self.folder = Path(tempfile.mkdtemp(prefix="kata-trace-"))
+        self.tracer = _Tracer(str(self.reference), self.folder)
         self.items: list[pytest.Item] = []
         self.seconds: dict[str, float] = {}
         self.fixture_seconds: dict[str, float] = {}
@@ -382,12 +452,10 @@ class TracePlugin:
         lines = _Lines(self.reference.read_text(encoding="utf-8"))
 
         def reached(key: str) -> set[str]:
-            if key in self.tracer.spawned:
+            firsts, untraced = self.tracer.lines([key])
+            if untraced:
                 return {EVERYTHING}
-            found: set[str] = set()
-            for code in self.tracer.ran.get(key, ()):
-                found.update(lines.reached(code.co_firstlineno))
-            return found
+            return {name for first in firsts for name in lines.reached(first)}
 
         everywhere = reached(_IMPORT)
         by_function: dict[str, set[str]] = {}
@@ -405,4 +473,5 @@ class TracePlugin:
             # Whichever selected test comes first sets up the wider fixtures it uses.
             setup = sum(self.fixture_seconds.get(name, 0.0) for name in fixtures)
             impact.seconds[nodeid] = round(self.seconds.get(nodeid, 0.0) + setup, 3)
+        shutil.rmtree(self.folder, ignore_errors=True)
         return impact

@@ -504,10 +504,12 @@ def _trace(work: _Work) -> Impact:
 def _run_variant(work: _Work, impact: Impact, variant: Variant, folder: Path) -> Outcome:
     kata, broken = work.kata, variant in work.broken
     plan = impact.select(variant.changes(work.source))
-    caught_by = work.record["caught_by"].get(variant.name)
-    if broken and caught_by in plan:
-        plan.remove(caught_by)
-        plan.insert(0, caught_by)
+    if broken:  # it stops at the first failure: the test that caught it last, then the quickest
+        plan.sort(key=lambda test: impact.seconds.get(test, 0.0))
+        caught_by = work.record["caught_by"].get(variant.name)
+        if caught_by in plan:
+            plan.remove(caught_by)
+            plan.insert(0, caught_by)
     unreached = len(impact.tests) - len(plan)
     if not plan:
         return Outcome(variant.name, unreached=unreached)
