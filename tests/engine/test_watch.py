@@ -188,6 +188,7 @@ def test_code_that_kills_the_worker_is_reported_and_a_fresh_worker_takes_over(pr
         (".kata/backups/tensors-20250101-000000.py", False),
         ("conftest.py", False),
     ],
+    ids=lambda value: str(value).replace("tensors", "KATA"),  # `-k <kata>` must stay exact
 )
 def test_the_watch_reruns_for_kata_and_test_modules_alone(path, watched):
     assert watch.is_source(str(ROOT / path)) is watched
