@@ -103,9 +103,9 @@ mutate: $(if $(SETUP),$(VENV)/.mutate-installed)
 
 BENCH_RESULTS := .kata/bench/results
 
-.PHONY: bench  ## time train_step, yours against the reference: % of matmul peak, batch-size table, plot
+.PHONY: bench  ## time train_step, yours against the reference, on every core: % of matmul peak, batch-size table, plot
 bench: $(SETUP)
-	$(PY) -m pytest benchmarks --benchmark-enable --benchmark-autosave \
+	KATA_THREADS=$${KATA_THREADS:-$$(nproc 2>/dev/null || echo 1)} $(PY) -m pytest benchmarks --benchmark-enable --benchmark-autosave \
 		--benchmark-storage=$(BENCH_RESULTS) $(if $(wildcard $(BENCH_RESULTS)/*/*.json),--benchmark-compare) \
 		--benchmark-columns=min,median,iqr,rounds,iterations $(PYTEST_ARGS)
 
