@@ -287,6 +287,7 @@ class _Session:
         self.outcome = Outcome(variant="")
         self.collected = 0
         self.started = 0.0
+        self.loaded: dict[str, str] = {}
         self.pin = contextlib.ExitStack()
 
     @staticmethod
@@ -324,6 +325,7 @@ class _Session:
 
     def pytest_sessionfinish(self, session) -> None:
         self.pin.close()
+        self.loaded = _loaded_files(Path(session.config.args[0]))
 
     def pytest_collectreport(self, report) -> None:
         if report.failed:
@@ -376,7 +378,8 @@ def _forget_imports(test_path: Path) -> None:
 
     for name, module in list(sys.modules.items()):
         ours = name.startswith(("kata.", "tests.")) and not name.startswith(_KEPT)
-        if ours or getattr(module, "__file__", None) == str(test_path):
+        beside = Path(getattr(module, "__file__", None) or "/").parent == test_path.parent
+        if ours or beside:  # a module beside the test file: its helper
             del sys.modules[name]
     sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, impl._Redirect)]
 
@@ -456,7 +459,7 @@ class _Work:
         if path and path.exists():
             with contextlib.suppress(ValueError, OSError):
                 record = json.loads(path.read_text(encoding="utf-8"))
-        if record.get("fingerprint") != stamp:  # keep only which test caught what
+        if record.get("fingerprint") != stamp or _changed(record.get("files", {})):
             record = {"fingerprint": stamp, "caught_by": record.get("caught_by", {})}
         for verdict in record.get("verdicts", {}).values():
             verdict["reused"] = True
@@ -489,7 +492,34 @@ def _inside(path: Path) -> bool:
     return path.resolve().is_relative_to(ROOT)
 
 
-def _trace(work: _Work) -> Impact:
+def _hash(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
+
+
+def _loaded_files(test_path: Path) -> dict[str, str]:
+    """Each file of this project (or beside the test file) that a session imported, with
+    its hash: an import the fingerprint's static reading cannot see counts too."""
+    found = {}
+    for module in list(sys.modules.values()):
+        file = getattr(module, "__file__", None)
+        if not file or "site-packages" in file:
+            continue
+        path = Path(file).resolve()
+        if path.is_relative_to(ROOT) or path.parent == Path(test_path).resolve().parent:
+            shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+            found[str(shown)] = _hash(path)
+    return found
+
+
+def _changed(files: dict[str, str]) -> bool:
+    return any(_hash(ROOT / name) != digest for name, digest in files.items())
+
+
+def _trace(work: _Work) -> tuple[Impact, dict[str, str]]:
+    """The traced run on the reference, and the files it imported."""
     kata = work.kata
     session = _Session(kata.module, Path(kata.reference_path), work.texts)
     tracer = TracePlugin(Path(kata.reference_path), kata.module)
@@ -498,7 +528,7 @@ def _trace(work: _Work) -> Impact:
     if session.outcome.error:
         impact.failed.setdefault("collection", session.outcome.error)
     impact.constant_files = session.constant_files
-    return impact
+    return impact, session.loaded
 
 
 def _run_variant(work: _Work, impact: Impact, variant: Variant, folder: Path) -> Outcome:
@@ -546,7 +576,8 @@ def run_kata(
     ran, start = [0, 0], time.perf_counter()
     if work.todo:
         if "impact" not in work.record:
-            work.record["impact"] = _trace(work).to_json()
+            impact, work.record["files"] = _trace(work)
+            work.record["impact"] = impact.to_json()
         impact = Impact.from_json(work.record["impact"])
         if impact.failed:
             test, message = next(iter(impact.failed.items()))

@@ -108,7 +108,7 @@ PLANTED = {
 
 
         def test_double_of_three():
-            time.sleep(1)  # the slowest: a broken variant tries the quicker tests first
+            time.sleep(0.3)  # the slowest: a broken variant tries the quicker tests first
             assert double(3) == 6
 
 
@@ -197,8 +197,9 @@ def _kata(folder: Path, name: str) -> SimpleNamespace:
 
 
 def _planted_runs(folder: Path) -> dict:
-    """In a fresh worker: the planted kata three times (the last after its reference
-    changed), then the counter alone, after the table, and alone again in a new record."""
+    """In a fresh worker: the planted kata twice, then again after its reference changed and
+    after a module its tests import changed (one variant is enough there), then the counter
+    alone and after the table."""
     variants.FLOOR_S = 1.0  # the sleeping variant is stopped after a second, not ten
     records = folder / "records"
     planted = _kata(folder, "planted")
@@ -206,7 +207,11 @@ def _planted_runs(folder: Path) -> dict:
     runs["again"] = variants.run_kata(planted, PLANTED_VARIANTS, records)
     source = planted.reference_path.read_text(encoding="utf-8")
     planted.reference_path.write_text(source.replace("engine's tests", "engine"), "utf-8")
-    runs["changed"] = variants.run_kata(planted, PLANTED_VARIANTS, records)
+    runs["changed"] = variants.run_kata(planted, ([CAUGHT_BY_THREE], []), records)
+    runs["unchanged"] = variants.run_kata(planted, ([CAUGHT_BY_THREE], []), records)
+    helper = folder / "planted_process.py"  # imported by the tests, by a name of its own
+    helper.write_text(helper.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    runs["helper changed"] = variants.run_kata(planted, ([CAUGHT_BY_THREE], []), records)
     runs["counter alone"] = variants.run_kata(_kata(folder, "counter"), COUNTER_VARIANTS, None)
     variants.run_kata(_kata(folder, "table"), TABLE_VARIANTS, None)
     runs["counter after"] = variants.run_kata(_kata(folder, "counter"), COUNTER_VARIANTS, None)
@@ -276,3 +281,41 @@ def test_a_kata_gets_the_same_verdicts_whatever_ran_before_it(planted_runs):
     alone, after = planted_runs["counter alone"], planted_runs["counter after"]
     assert alone.broken == after.broken, (alone.broken, after.broken)
     assert alone.broken[0].failed, "987654, a constant of the variant, was never drawn"
+
+
+def _planted_files(folder: Path) -> SimpleNamespace:
+    for name in ("planted.py", "test_planted.py", "planted_process.py"):
+        (folder / name).write_text(textwrap.dedent(PLANTED[name]).lstrip(), encoding="utf-8")
+    return _kata(folder, "planted")
+
+
+def _fingerprint(kata: SimpleNamespace) -> str:
+    return variants._Work.prepare(kata, PLANTED_VARIANTS, records=None).fingerprint
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new"),
+    [
+        ("planted.py", "return 3 * x", "return 3 * x  # a comment is a change too"),
+        ("test_planted.py", "assert triple(2) == 6", "assert triple(2) == 6, 'six'"),
+    ],
+    ids=["the reference", "the test file"],
+)
+def test_a_verdict_depends_on_the_reference_and_its_test_file(tmp_path, name, old, new):
+    kata = _planted_files(tmp_path)
+    before = _fingerprint(kata)
+    assert _fingerprint(kata) == before
+    path = tmp_path / name
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    assert _fingerprint(kata) != before
+
+
+def test_a_verdict_is_kept_under_the_variant_s_own_content():
+    renamed = Variant("double is off at 3", *CAUGHT_BY_THREE.edits)
+    assert len({CAUGHT_BY_THREE.key, renamed.key, CRAWLS.key}) == 3
+    assert Variant(CAUGHT_BY_THREE.name, *CAUGHT_BY_THREE.edits).key == CAUGHT_BY_THREE.key
+
+
+def test_a_module_the_tests_imported_is_part_of_the_verdict(planted_runs):
+    assert _outcome(planted_runs["unchanged"], "double is off at three").reused
+    assert not _outcome(planted_runs["helper changed"], "double is off at three").reused
