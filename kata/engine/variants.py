@@ -17,9 +17,10 @@ once and runs pytest in-process, one session per variant. It runs only what can 
   edits change. A test that reaches none of it passes on the variant as on the reference.
 - **The catching test first**: a broken variant stops at its first failing test, and the
   test that caught it last time (kept in ``.kata/variants/``) runs first.
-- **Its own time limit**: each test may take ``FACTOR`` times its time on the reference,
-  at least ``FLOOR_S``; a broken variant that makes training crawl is cut off there and
-  counts as caught by the time limit.
+- **Its own time limit**: on a broken variant each test may take ``FACTOR`` times its time
+  on the reference, at least ``FLOOR_S``; a broken variant that makes training crawl is cut
+  off there and counts as caught by the time limit. A correct alternative gets the suite's
+  own limit: it is never refused for being slow on a busy machine.
 - **Verdicts reused**: a variant's verdict stands while the reference, the variant, the
   test file and every module the two import, the conftest, the engine and the package
   versions are byte-identical (kata/engine/fingerprint.py); ``.kata/variants/<kata>.json``
@@ -545,7 +546,10 @@ def _run_variant(work: _Work, impact: Impact, variant: Variant, folder: Path) ->
         return Outcome(variant.name, unreached=unreached)
     path = folder / f"{kata.name}.py"
     path.write_text(variant.apply(work.source), encoding="utf-8")
+    # A broken variant that slows a test to a crawl is caught by its time limit; a correct
+    # alternative is never refused for speed (a busy machine would refuse it by chance).
     limits = {test: max(FLOOR_S, FACTOR * impact.seconds.get(test, 0.0)) for test in plan}
+    limits = limits if broken else {}
     files = impact.constant_files
     session = _Session(kata.module, path, work.texts, files, plan=plan, limits=limits, stop=broken)
     _pytest(kata, session)
