@@ -25,16 +25,32 @@ from kata.engine.results import kata_of
 # Learners get quick feedback; `make test` asks for the `ci` profile (derandomized, more
 # examples). Torch's first calls are slow, so no profile has a deadline.
 # The explain phase reruns a failing test hundreds of times: seconds per test on a stub.
+# Every profile starts from hypothesis' defaults, not from whatever loaded first (with CI set,
+# hypothesis loads its own `ci` profile, which has no example database). Only the learner's
+# profile keeps one: a failing example replays until it passes. The maintainers' profiles
+# write nothing to .hypothesis/, so no example found on a broken variant reaches a learner.
+_DEFAULT = hypothesis.settings.get_profile("default")
 _PHASES = [p for p in hypothesis.Phase if p is not hypothesis.Phase.explain]
-hypothesis.settings.register_profile("learner", max_examples=25, deadline=None, phases=_PHASES)
 hypothesis.settings.register_profile(
-    "ci", max_examples=100, deadline=None, derandomize=True, print_blob=True, phases=_PHASES
+    "learner", _DEFAULT, max_examples=25, deadline=None, phases=_PHASES
+)
+hypothesis.settings.register_profile(
+    "ci",
+    _DEFAULT,
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    phases=_PHASES,
 )
 # `python -m kata variants` runs each kata's tests once per variant: fewer examples, and the
 # same ones every time, so that whether a broken variant is caught never depends on luck.
 # A variant only needs a failing example, not the smallest one: no shrinking.
 hypothesis.settings.register_profile(
     "variants",
+    _DEFAULT,
+    database=None,
     max_examples=25,
     deadline=None,
     derandomize=True,
@@ -98,7 +114,12 @@ def pytest_configure(config: pytest.Config) -> None:
         config.add_cleanup(lambda: shutil.rmtree(stub_folder, ignore_errors=True))
         # A stub fails on the first example; shrinking it would only burn time.
         hypothesis.settings.register_profile(
-            "stub", max_examples=10, deadline=None, phases=[hypothesis.Phase.generate]
+            "stub",
+            _DEFAULT,
+            max_examples=10,
+            deadline=None,
+            database=None,
+            phases=[hypothesis.Phase.generate],
         )
         hypothesis.settings.load_profile("stub")
     impl.install(chosen, stub_folder)
