@@ -196,7 +196,7 @@ def cmd_reset(args: argparse.Namespace) -> int:
     if not args.kata:
         name = "K=<kata>" if os.environ.get("KATA_VIA") == "make" else "<kata>"
         print(f"Which kata? `{command('reset')} {name}`, for example autograd.")
-        return 2
+        return 1  # as when the learner says no: nothing was reset
     kata = find(args.kata)
     stub = stubgen.generate_stub(kata.reference_path.read_text(encoding="utf-8"))
     current = kata.path.read_text(encoding="utf-8") if kata.path.exists() else None

@@ -62,5 +62,5 @@ def test_the_table_says_why_a_kata_is_unfinished(capsys):
 
 def test_reset_without_a_kata_asks_for_one(monkeypatch, capsys):
     monkeypatch.setenv("KATA_VIA", "make")
-    assert cli.main(["reset"]) == 2
+    assert cli.main(["reset"]) == 1
     assert "make reset K=<kata>" in capsys.readouterr().out
