@@ -32,7 +32,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from kata.engine.curriculum import BY_NAME, CURRICULUM, ROOT
-from kata.engine.variants import _SLOW_FIRST, _worker_init
+from kata.engine.variants import _SLOW_FIRST, _conftest, _worker_init
 
 SEED_ENV_VAR = "KATA_SEED_OFFSET"  # read by conftest's _isolated_torch fixture
 PROFILE = "stress"  # the learner profile without an example database
@@ -112,19 +112,6 @@ def _forget_imports() -> None:
         if name.startswith(("kata.", "tests.")) and not name.startswith("kata.engine"):
             del sys.modules[name]
     sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, impl._Redirect)]
-
-
-def _conftest():
-    """The suite's conftest, imported once per worker and handed to each session as a plugin:
-    pytest would import it afresh for each session, and every session would then run
-    slower than the one before."""
-    module = sys.modules.get("conftest")
-    if module is None or Path(getattr(module, "__file__", "")) != ROOT / "conftest.py":
-        spec = importlib.util.spec_from_file_location("conftest", ROOT / "conftest.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["conftest"] = module
-        spec.loader.exec_module(module)
-    return module
 
 
 def run_once(name: str, seed: int, reference: Path | None = None) -> Run:
