@@ -190,6 +190,15 @@ def test_l2_penalty_sums_the_squares_of_every_parameter_biases_included():
     )
 
 
+def test_l2_penalty_of_a_model_without_parameters_is_a_zero_tensor():
+    got = l2_penalty(nn.ReLU())
+    assert isinstance(got, torch.Tensor) and got.ndim == 0, (
+        f"l2_penalty(nn.ReLU()) returned {got!r}, expected a 0-dimensional tensor: start the "
+        "sum from torch.zeros(()), not from Python's 0"
+    )
+    assert got.item() == 0.0, f"a model without parameters has no penalty, got {got.item()}"
+
+
 def test_l2_penalty_has_gradient_two_w_for_every_parameter():
     model = _small_mlp()
     l2_penalty(model).backward()

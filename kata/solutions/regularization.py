@@ -56,9 +56,12 @@ def l2_penalty(model: nn.Module) -> torch.Tensor:
     weight_decay * w to each parameter's gradient, exactly what SGD(weight_decay=...)
     does. It lives on the model's device.
 
-    Helps: model.parameters(), p.pow(2).sum() (or torch.sum(p ** 2)), sum(...).
+    A model without parameters (an nn.ReLU, say) has a penalty of 0, still a 0-d tensor:
+    start the sum from torch.zeros(()), not from Python's int 0.
+
+    Helps: model.parameters(), p.pow(2).sum() (or torch.sum(p ** 2)), sum(..., start).
     """
-    return sum(p.pow(2).sum() for p in model.parameters())
+    return sum((p.pow(2).sum() for p in model.parameters()), torch.zeros(()))
 
 
 def train_with_weight_decay(

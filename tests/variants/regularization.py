@@ -4,7 +4,7 @@ from kata.engine.variants import Variant
 
 KEEP = "    keep = torch.rand(x.shape, generator=generator, device=x.device) < 1 - p\n"
 SCALE = "    return x * keep / (1 - p)  # scale the survivors so the expected value stays x"
-L2 = "    return sum(p.pow(2).sum() for p in model.parameters())"
+L2 = "    return sum((p.pow(2).sum() for p in model.parameters()), torch.zeros(()))"
 IMPROVES = "        if val_loss < self.best_loss - self.min_delta:\n"
 SGD = "    optimizer = torch.optim.SGD(model.parameters(), lr=lr, weight_decay=weight_decay)\n"
 
@@ -32,6 +32,10 @@ BROKEN = [
     Variant(
         "dropout accepts p above 1",
         ("    if not 0.0 <= p <= 1.0:\n", "    if p < 0.0:\n"),
+    ),
+    Variant(
+        "l2_penalty starts its sum from Python's 0: an int for a model without parameters",
+        (L2, "    return sum(p.pow(2).sum() for p in model.parameters())"),
     ),
     Variant(
         "l2_penalty leaves out the biases",
@@ -181,13 +185,17 @@ ALTERNATIVES = [
     ),
     Variant(
         "l2_penalty with parameters_to_vector",
-        (L2, "    return nn.utils.parameters_to_vector(model.parameters()).pow(2).sum()"),
+        (
+            L2,
+            "    parameters = list(model.parameters()) or [torch.zeros(0)]\n"
+            "    return nn.utils.parameters_to_vector(parameters).pow(2).sum()",
+        ),
     ),
     Variant(
         "l2_penalty with a loop and torch.sum(p ** 2)",
         (
             L2,
-            "    total = torch.zeros((), device=next(model.parameters()).device)\n"
+            "    total = torch.zeros(())\n"
             "    for p in model.parameters():\n"
             "        total = total + torch.sum(p**2)\n"
             "    return total",
