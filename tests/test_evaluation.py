@@ -70,6 +70,21 @@ def test_accuracy_is_one_when_all_right_and_zero_when_all_wrong():
     )
 
 
+def test_accuracy_follows_the_logits_where_a_softmax_would_round_two_classes_to_a_tie():
+    generator = torch.Generator().manual_seed(0)
+    logits = torch.randn(2000, 10, generator=generator)
+    best = logits.max(dim=1).values
+    rival = torch.randint(0, 10, (2000,), generator=generator)
+    # A rival class one rounding step below the best: float32 softmax often makes them equal.
+    logits[torch.arange(2000), rival] = torch.nextafter(best, torch.tensor(-float("inf")))
+    targets = logits.argmax(dim=1)
+    got = accuracy(logits, targets)
+    assert got == 1.0, (
+        f"got {got} where every target is the row's largest logit: argmax the logits "
+        "themselves; a float32 softmax can turn the best two into a tie"
+    )
+
+
 def test_accuracy_returns_a_python_float():
     got = accuracy(torch.tensor([[1.0, 0.0]]), torch.tensor([0]))
     assert type(got) is float, f"accuracy returned a {type(got).__name__}: use .item()"

@@ -18,8 +18,10 @@ def accuracy(logits: torch.Tensor, targets: torch.Tensor) -> float:
 
     logits: (N, C) raw scores of N samples over C classes; targets: (N,) class indices.
     accuracy([[2., 1.], [0., 3.]], [0, 0]) -> 0.5. The predicted class is
-    logits.argmax(dim=1) (on a tie, the first largest). Softmax first is not needed: it
-    keeps the order of each row.
+    logits.argmax(dim=1) (on a tie, the first largest). Take it from the logits themselves,
+    not from a softmax: softmax keeps each row's order in exact arithmetic, but in float32
+    two logits one rounding step apart can come out as the same probability, and argmax
+    then picks the first of them.
 
     Raises ValueError, naming both lengths, when logits and targets have different
     lengths, and when they are empty (an accuracy over no sample has no value).

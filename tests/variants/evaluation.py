@@ -10,6 +10,13 @@ _LOOP = (
 
 BROKEN = [
     Variant(
+        "accuracy takes the argmax of a softmax, which float32 can round to ties",
+        (
+            "    return (logits.argmax(dim=1) == targets).float().mean().item()",
+            "    return (logits.softmax(dim=1).argmax(dim=1) == targets).float().mean().item()",
+        ),
+    ),
+    Variant(
         "accuracy takes argmax over the batch (dim=0)",
         (_ACCURACY, "    return (logits.argmax(dim=0) == targets).float().mean().item()"),
     ),
