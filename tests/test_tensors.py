@@ -107,7 +107,8 @@ def test_flatten_batch_works_on_a_non_contiguous_tensor():
     assert not x.is_contiguous()
     flat = flatten_batch(x)
     assert torch.equal(flat, torch.stack([x[0].flatten(), x[1].flatten()])), (
-        "on a transposed tensor, .view raises; .reshape (or .flatten(1)) copies when it must"
+        "on a transposed tensor, .view raises; .reshape(len(x), -1) copies when it must "
+        "(.flatten(1) would too, but refuses a 1-D tensor, which must become (B, 1))"
     )
 
 
