@@ -4,6 +4,23 @@ from kata.engine.variants import Variant
 
 CONV_OUT = "    out = (size + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1\n"
 
+# flattened_size run on the caller's own layers, no copy and no meta device: RUN is where
+# the dummy batch goes through them.
+_RUN = "            out = feature_layers(torch.zeros(1, *input_shape, device=where))"
+_ON_THE_CALLERS_LAYERS = """
+def flattened_size(feature_layers, input_shape):
+    if len(input_shape) != 3 or any(size < 1 for size in input_shape):
+        raise ValueError(f"input_shape must be (C, H, W), each >= 1; got {input_shape}")
+    tensors = [*feature_layers.parameters(), *feature_layers.buffers()]
+    where = tensors[0].device if tensors else torch.device("cpu")
+    try:
+        with torch.no_grad():
+RUN
+    except RuntimeError as error:
+        raise ValueError(f"input_shape {tuple(input_shape)} does not fit: {error}") from error
+    return out[0].numel()
+"""
+
 BROKEN = [
     Variant(
         "conv2d_output_size divides with / and returns a float",
@@ -78,55 +95,21 @@ BROKEN = [
     ),
     Variant(
         "flattened_size runs the caller's own layers under no_grad: BatchNorm statistics move",
-        append="""
-        def flattened_size(feature_layers, input_shape):
-            if len(input_shape) != 3 or any(size < 1 for size in input_shape):
-                raise ValueError(f"input_shape must be (C, H, W), each >= 1; got {input_shape}")
-            tensors = [*feature_layers.parameters(), *feature_layers.buffers()]
-            where = tensors[0].device if tensors else torch.device("cpu")
-            try:
-                with torch.no_grad():
-                    out = feature_layers(torch.zeros(1, *input_shape, device=where))
-            except RuntimeError as error:
-                raise ValueError(f"input_shape {tuple(input_shape)} does not fit: {error}") from error
-            return out[0].numel()
-        """,
+        append=_ON_THE_CALLERS_LAYERS.replace("RUN", _RUN),
     ),
     Variant(
         "flattened_size puts the caller's layers in eval mode and leaves them there",
-        append="""
-        def flattened_size(feature_layers, input_shape):
-            if len(input_shape) != 3 or any(size < 1 for size in input_shape):
-                raise ValueError(f"input_shape must be (C, H, W), each >= 1; got {input_shape}")
-            tensors = [*feature_layers.parameters(), *feature_layers.buffers()]
-            where = tensors[0].device if tensors else torch.device("cpu")
-            try:
-                with torch.no_grad():
-                    feature_layers.eval()
-                    out = feature_layers(torch.zeros(1, *input_shape, device=where))
-            except RuntimeError as error:
-                raise ValueError(f"input_shape {tuple(input_shape)} does not fit: {error}") from error
-            return out[0].numel()
-        """,
+        append=_ON_THE_CALLERS_LAYERS.replace("RUN", "            feature_layers.eval()\n" + _RUN),
     ),
     Variant(
         "flattened_size restores one training mode for all the layers, not each its own",
-        append="""
-        def flattened_size(feature_layers, input_shape):
-            if len(input_shape) != 3 or any(size < 1 for size in input_shape):
-                raise ValueError(f"input_shape must be (C, H, W), each >= 1; got {input_shape}")
-            tensors = [*feature_layers.parameters(), *feature_layers.buffers()]
-            where = tensors[0].device if tensors else torch.device("cpu")
-            try:
-                with torch.no_grad():
-                    was_training = feature_layers.training
-                    feature_layers.eval()
-                    out = feature_layers(torch.zeros(1, *input_shape, device=where))
-            except RuntimeError as error:
-                raise ValueError(f"input_shape {tuple(input_shape)} does not fit: {error}") from error
-            feature_layers.train(was_training)
-            return out[0].numel()
-        """,
+        append=_ON_THE_CALLERS_LAYERS.replace(
+            "RUN",
+            "            was_training = feature_layers.training\n"
+            "            feature_layers.eval()\n"
+            + _RUN
+            + "\n            feature_layers.train(was_training)",
+        ),
     ),
     Variant(
         "SmallCNN hard-codes 64 * 5 * 5",
