@@ -273,7 +273,7 @@ def cmd_variants(args: argparse.Namespace) -> int:
     from kata.engine import variants
 
     jobs = (os.cpu_count() or 1) if args.jobs == "auto" else int(args.jobs)
-    return variants.main(args.katas, jobs)
+    return variants.main(args.katas, jobs, args.from_folder)
 
 
 def cmd_stress(args: argparse.Namespace) -> int:
@@ -321,6 +321,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     variants.add_argument("katas", nargs="*")
     variants.add_argument("--jobs", default="auto", help="worker processes (auto: one per core)")
+    variants.add_argument(
+        "--from",
+        dest="from_folder",
+        metavar="FOLDER",
+        help="a variant set kept outside the project (an audit's): FOLDER/<kata>.py",
+    )
     variants.set_defaults(run=cmd_variants)
     mutation = sub.add_parser("mutation", help="maintainers: the score `mutmut run` left")
     mutation.add_argument("--min", type=float, default=90.0, help="the lowest passing score")

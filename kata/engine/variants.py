@@ -196,18 +196,27 @@ def _rejection(outcome: Outcome) -> str:
     return "; ".join(f"{test}: {msg}" for test, msg in outcome.failed[:3])
 
 
-def load(kata: Kata) -> tuple[list[Variant], list[Variant]]:
-    """The kata's (BROKEN, ALTERNATIVES), read from tests/variants/<kata>.py."""
-    path = VARIANTS_DIR / f"{kata.name}.py"
+def load(kata: Kata, folder: Path = VARIANTS_DIR) -> tuple[list[Variant], list[Variant]]:
+    """The kata's (BROKEN, ALTERNATIVES), read from <folder>/<kata>.py (tests/variants/)."""
+    path = folder / f"{kata.name}.py"
+    shown = path.relative_to(ROOT) if _inside(path) else path
     if not path.exists():
-        raise VariantError(f"tests/variants/{kata.name}.py is missing")
+        raise VariantError(f"{shown} is missing")
     spec = importlib.util.spec_from_file_location(f"_kata_variants_{kata.name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     broken, alternatives = list(module.BROKEN), list(module.ALTERNATIVES)
-    if not broken or not alternatives:
-        raise VariantError(f"tests/variants/{kata.name}.py needs BROKEN and ALTERNATIVES both")
+    if folder == VARIANTS_DIR and not (broken and alternatives):
+        raise VariantError(f"{shown} needs BROKEN and ALTERNATIVES both")
     return broken, alternatives
+
+
+def records_for(folder: Path) -> Path:
+    """Where the verdicts of a variant set are kept: the project's own in .kata/variants/,
+    a set from elsewhere (an audit's, say) in a folder of its own beside them."""
+    if folder.resolve() == VARIANTS_DIR.resolve():
+        return RECORDS
+    return RECORDS / "elsewhere" / hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:12]
 
 
 # ---- hypothesis' constants ----------------------------------------------------------------
@@ -441,8 +450,10 @@ class _Work:
     path: Path | None
 
     @classmethod
-    def prepare(cls, kata, variants=None, records: Path | None = RECORDS) -> _Work:
-        broken, alternatives = variants or load(kata)
+    def prepare(
+        cls, kata, variants=None, records: Path | None = RECORDS, folder: Path = VARIANTS_DIR
+    ) -> _Work:
+        broken, alternatives = variants or load(kata, folder)
         source = Path(kata.reference_path).read_text(encoding="utf-8")
         texts = [source, *(v.apply(source) for v in (*broken, *alternatives))]
         start = [Path(kata.reference_path), Path(kata.test_path)]
@@ -565,15 +576,18 @@ def _nodeid(plan: list[str], test: str) -> str:
 
 
 def run_kata(
-    name, variants: tuple[list, list] | None = None, records: Path | None = RECORDS
+    name,
+    variants: tuple[list, list] | None = None,
+    records: Path | None = RECORDS,
+    folder: Path = VARIANTS_DIR,
 ) -> Tally:
     """Run one kata's tests against each of its variants (in this process): those of
-    tests/variants/<name>.py, or the given ``(broken, alternatives)``. ``name`` may also be
-    a kata of its own (name, module, reference_path, test_path); ``records`` is where the
-    verdicts are kept between runs (None: nowhere)."""
+    <folder>/<name>.py (tests/variants/), or the given ``(broken, alternatives)``. ``name``
+    may also be a kata of its own (name, module, reference_path, test_path); ``records`` is
+    where the verdicts are kept between runs (None: nowhere)."""
     kata = BY_NAME[name] if isinstance(name, str) else name
     try:
-        work = _Work.prepare(kata, variants, records)
+        work = _Work.prepare(kata, variants, records, folder)
     except VariantError as error:
         return Tally(kata.name, problem=str(error))
     os.chdir(ROOT)
@@ -623,19 +637,19 @@ def _slow_first(name: str) -> tuple[float, int]:
     return -float(record.get("seconds", 0.0)), static
 
 
-def _reused(name: str) -> Tally | None:
+def _reused(name: str, folder: Path = VARIANTS_DIR) -> Tally | None:
     """The kata's tally from its record alone, when every verdict in it can be reused."""
     try:
-        work = _Work.prepare(BY_NAME[name])
+        work = _Work.prepare(BY_NAME[name], records=records_for(folder), folder=folder)
     except VariantError as error:
         return Tally(name, problem=str(error))
     return None if work.todo else work.tally()
 
 
-def run(names: list[str], jobs: int) -> list[Tally]:
+def run(names: list[str], jobs: int, folder: Path = VARIANTS_DIR) -> list[Tally]:
     """Every named kata's tally, in curriculum order; ``jobs`` worker processes for the katas
-    whose verdicts cannot all be reused."""
-    tallies: dict[str, Tally] = {name: t for name in names if (t := _reused(name))}
+    whose verdicts cannot all be reused. ``folder`` holds the variant files."""
+    tallies: dict[str, Tally] = {name: t for name in names if (t := _reused(name, folder))}
     left = [name for name in names if name not in tallies]
     order = sorted(left, key=_slow_first)
     if not order:
@@ -644,7 +658,8 @@ def run(names: list[str], jobs: int) -> list[Tally]:
     threads = max(1, (os.cpu_count() or 1) // jobs)
     context = get_context("spawn")
     with ProcessPoolExecutor(jobs, context, initializer=_worker_init, initargs=(threads,)) as pool:
-        futures = {pool.submit(run_kata, name): name for name in order}
+        records = records_for(folder)
+        futures = {pool.submit(run_kata, name, None, records, folder): name for name in order}
         for future in as_completed(futures):
             name = futures[future]
             try:
@@ -689,12 +704,21 @@ def report(tallies: list[Tally]) -> int:
     return 0
 
 
-def main(names: list[str], jobs: int) -> int:
+def main(names: list[str], jobs: int, folder: Path | None = None) -> int:
+    """Run the variants of the named katas (all of them); ``folder``: a variant set kept
+    elsewhere, such as an independent audit's, with a <kata>.py for each kata it covers."""
     unknown = [n for n in names if n not in BY_NAME]
     if unknown:
         raise ValueError(f"no kata named {', '.join(unknown)}")
+    folder = Path(folder) if folder else VARIANTS_DIR
+    if not folder.is_dir():
+        raise ValueError(f"no folder {folder}")
     names = names or [kata.name for kata in CURRICULUM]
+    if folder != VARIANTS_DIR:
+        names = [name for name in names if (folder / f"{name}.py").exists()]
+        if not names:
+            raise ValueError(f"{folder} holds no <kata>.py of a kata named")
     print(f"variants: {len(names)} katas, up to {jobs} worker(s); each imports torch once")
     with contextlib.suppress(KeyboardInterrupt):
-        return report(run(names, jobs))
+        return report(run(names, jobs, folder))
     return 130

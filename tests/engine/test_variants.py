@@ -319,3 +319,20 @@ def test_a_verdict_is_kept_under_the_variant_s_own_content():
 def test_a_module_the_tests_imported_is_part_of_the_verdict(planted_runs):
     assert _outcome(planted_runs["unchanged"], "double is off at three").reused
     assert not _outcome(planted_runs["helper changed"], "double is off at three").reused
+
+
+def test_a_variant_set_kept_elsewhere_is_read_and_recorded_apart(tmp_path):
+    # An audit keeps its variants outside the project, to keep measuring: `--from FOLDER`.
+    kata = CURRICULUM[0]
+    (tmp_path / f"{kata.name}.py").write_text(
+        "from kata.engine.variants import Variant\n"
+        "BROKEN = [Variant('audit', append='X_FROM_AUDIT = 1')]\nALTERNATIVES = []\n",
+        encoding="utf-8",
+    )
+    broken, alternatives = variants.load(kata, tmp_path)
+    assert [v.name for v in broken] == ["audit"] and alternatives == []
+    assert variants.records_for(variants.VARIANTS_DIR) == variants.RECORDS
+    elsewhere = variants.records_for(tmp_path)
+    assert elsewhere != variants.RECORDS and elsewhere.is_relative_to(variants.RECORDS)
+    with pytest.raises(ValueError, match="holds no <kata>.py"):
+        variants.main([CURRICULUM[1].name], jobs=1, folder=tmp_path)
