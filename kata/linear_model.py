@@ -68,8 +68,9 @@ def count_parameters(model: nn.Module, trainable_only: bool = True) -> int:
     """How many numbers the model holds in its parameters, as a plain int.
 
     Every parameter counts with all its elements (a (4, 3) weight is 12 numbers).
-    With trainable_only, leave out frozen parameters (requires_grad False): those an
-    optimizer would not change.
+    Buffers, such as BatchNorm's running statistics, are not parameters: state_dict()
+    holds them too, model.parameters() does not. With trainable_only, leave out
+    frozen parameters (requires_grad False): those an optimizer would not change.
 
     Helps: model.parameters(), p.numel(), p.requires_grad, sum(...).
     """

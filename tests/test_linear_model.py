@@ -12,7 +12,7 @@ from kata.linear_model import (
     make_sequential_model,
     seeded_model,
 )
-from tests.checks import assert_every_parameter_gets_a_gradient
+from tests.checks import assert_every_parameter_gets_a_gradient, keeps_contract
 from tests.strategies import positive_sizes, seeds
 
 MODELS = {"module-subclass": LinearRegressionModel, "sequential": make_sequential_model}
@@ -26,8 +26,9 @@ def _trainable_numbers(model):
 @pytest.mark.parametrize("make", MODELS.values(), ids=MODELS.keys())
 @pytest.mark.parametrize("n", [1, 7, 50])
 def test_model_maps_n_by_one_to_n_by_one(make, n, device):
-    model = make().to(device)
-    out = model(torch.randn(n, 1, device=device))
+    model = keeps_contract(make).to(device)
+    x = torch.randn(n, 1, device=device, requires_grad=True)
+    out = keeps_contract(model, x, dtype=torch.float32)
     assert tuple(out.shape) == (n, 1), (
         f"a batch of shape ({n}, 1) gave predictions of shape {tuple(out.shape)}, "
         f"expected ({n}, 1): one prediction per sample"
@@ -106,7 +107,8 @@ def test_gradients_reach_every_parameter(make):
 @given(seed=seeds)
 @settings(max_examples=20)
 def test_same_seed_gives_the_same_model(seed):
-    torch.testing.assert_close(seeded_model(seed).state_dict(), seeded_model(seed).state_dict())
+    one = keeps_contract(seeded_model, seed)
+    torch.testing.assert_close(one.state_dict(), seeded_model(seed).state_dict())
 
 
 def test_different_seeds_give_different_models():
@@ -118,7 +120,7 @@ def test_different_seeds_give_different_models():
 
 def test_seeded_model_is_the_model_built_right_after_manual_seed():
     torch.manual_seed(42)
-    expected = LinearRegressionModel()
+    expected = keeps_contract(LinearRegressionModel)
     torch.manual_seed(7)  # whatever the global state, seeded_model(42) must not depend on it
     got = seeded_model(42)
     assert isinstance(got, LinearRegressionModel), (
@@ -128,7 +130,7 @@ def test_seeded_model_is_the_model_built_right_after_manual_seed():
 
 
 def test_sequential_model_is_an_nn_sequential_around_a_linear_layer():
-    model = make_sequential_model()
+    model = keeps_contract(make_sequential_model)
     assert isinstance(model, nn.Sequential), f"got a {type(model).__name__}, not an nn.Sequential"
     linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
     assert [(m.in_features, m.out_features) for m in linears] == [(1, 1)], (
@@ -167,11 +169,17 @@ def test_count_parameters_leaves_out_frozen_parameters_when_asked():
     )
 
 
-def test_count_parameters_ignores_buffers():
-    norm = nn.BatchNorm1d(4)  # weight and bias are parameters; running stats are buffers
-    assert count_parameters(norm) == 4 + 4, (
-        f"counted {count_parameters(norm)}, expected 8: state_dict() also holds buffers "
-        "(running_mean, running_var, num_batches_tracked), which are not learned"
+@pytest.mark.parametrize("trainable_only", [True, False])
+def test_count_parameters_ignores_buffers(trainable_only):
+    # weight and bias are parameters; running stats are buffers, and dropout holds nothing
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Dropout(0.5), nn.Linear(4, 2))
+    model.train()
+    expected = (3 * 4 + 4) + (4 + 4) + (4 * 2 + 2)
+    got = keeps_contract(count_parameters, model, trainable_only=trainable_only)
+    assert got == expected, (
+        f"counted {got} with trainable_only={trainable_only}, expected {expected}: "
+        "state_dict() also holds buffers (running_mean, running_var, num_batches_tracked), "
+        "which are not learned; model.parameters() holds only what is"
     )
 
 

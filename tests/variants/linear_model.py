@@ -39,11 +39,23 @@ BROKEN = [
         "sequential model with a ReLU after the line",
         (SEQUENTIAL, "return nn.Sequential(nn.Linear(1, 1), nn.ReLU())"),
     ),
+    Variant(
+        "LinearRegressionModel around one nn.Linear(1, 1), its output squeezed to (N,)",
+        (PARAMS, "        self.linear = nn.Linear(1, 1)"),
+        (FORWARD, "return self.linear(x).squeeze()  #"),
+    ),
     Variant("sequential model is a bare nn.Linear", (SEQUENTIAL, "return nn.Linear(1, 1)")),
     Variant("seeded_model never seeds", (SEEDED, "    return LinearRegressionModel()")),
     Variant(
         "seeded_model seeds with a fixed number",
         (SEEDED, "    torch.manual_seed(0)\n    return LinearRegressionModel()"),
+    ),
+    Variant(
+        "seeded_model seeds after building the model",
+        (
+            SEEDED,
+            "    model = LinearRegressionModel()\n    torch.manual_seed(seed)\n    return model",
+        ),
     ),
     Variant(
         "seeded_model seeds a private generator the model never uses",
@@ -73,6 +85,15 @@ BROKEN = [
         ),
     ),
     Variant(
+        "count_parameters counts the state_dict, buffers too, when trainable_only is False",
+        (
+            COUNT,
+            "if not trainable_only:\n"
+            "        return sum(t.numel() for t in model.state_dict().values())\n"
+            "    return sum(p.numel() for p in model.parameters() if p.requires_grad)",
+        ),
+    ),
+    Variant(
         "count_parameters counts the first dimension only",
         (
             COUNT,
@@ -98,6 +119,14 @@ ALTERNATIVES = [
         "LinearRegressionModel around one nn.Linear(1, 1)",
         (PARAMS, "        self.linear = nn.Linear(1, 1)"),
         (FORWARD, "return self.linear(x)  #"),
+    ),
+    Variant(
+        "parameters registered with register_parameter",
+        (
+            PARAMS,
+            '        self.register_parameter("weight", nn.Parameter(torch.randn(1)))\n'
+            '        self.register_parameter("bias", nn.Parameter(torch.randn(1)))',
+        ),
     ),
     Variant(
         "forward with torch.addcmul",
