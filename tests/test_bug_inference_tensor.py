@@ -1,10 +1,12 @@
 """The bug_inference_tensor kata: what frozen_features in kata/bug_inference_tensor.py
 must do."""
 
+import pytest
 import torch
 from torch import nn
 
 from kata.bug_inference_tensor import frozen_features
+from tests.checks import keeps_contract, raises_keeping_contract
 
 
 def _backbone() -> nn.Sequential:
@@ -27,8 +29,8 @@ def test_a_head_can_be_trained_on_the_features():
 
 
 def test_features_equal_the_backbone_output_and_are_not_marked_inference():
-    backbone, X = _backbone(), torch.randn(20, 6)
-    features = frozen_features(backbone, X)
+    backbone, X = _backbone(), torch.randn(20, 6, requires_grad=True)
+    features = keeps_contract(frozen_features, backbone, X, dtype=torch.float32)
     assert not features.is_inference(), (
         "the features are inference tensors (features.is_inference() is True): made under "
         "torch.inference_mode(), they can never join a graph that trains something"
@@ -62,3 +64,42 @@ def test_the_backbone_records_no_graph_and_a_head_trains_on_the_features():
         )
         nn.MSELoss()(head(features), torch.ones(20, 1)).backward()  # fails on inference tensors
     assert head.weight.grad is not None, "training the head gave its weight no gradient"
+
+
+def _not_inference(features: torch.Tensor) -> None:
+    __tracebackhide__ = True
+    assert not features.is_inference(), (
+        "the features are inference tensors: made under torch.inference_mode(), they can "
+        "never join a graph that trains something"
+    )
+
+
+def test_the_backbone_runs_in_the_mode_the_caller_left_it_in():
+    torch.manual_seed(0)
+    backbone = nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, 4))
+    backbone.train()  # the caller's choice: dropout on
+    X = torch.randn(20, 6)
+    torch.manual_seed(1)
+    with torch.no_grad():
+        expected = backbone(X)
+    torch.manual_seed(1)  # the same dropout masks
+    features = keeps_contract(frozen_features, backbone, X)  # fails if it left the mode changed
+    _not_inference(features)
+    torch.testing.assert_close(
+        features,
+        expected,
+        msg=lambda m: (
+            "the features are not backbone(X) in the train mode the caller left it "
+            f"in (did frozen_features switch it to eval for the forward pass?): {m}"
+        ),
+    )
+
+
+@pytest.mark.parametrize("grad_enabled", [False, True], ids=["caller-in-no_grad", "caller-grad-on"])
+def test_grad_mode_is_the_callers_again_after_the_call_and_after_a_backbone_error(grad_enabled):
+    backbone = _backbone()
+    with torch.set_grad_enabled(grad_enabled):
+        features = keeps_contract(frozen_features, backbone, torch.randn(20, 6))
+        _not_inference(features)
+        # 5 features where the backbone wants 6: its first layer raises
+        raises_keeping_contract(RuntimeError, frozen_features, backbone, torch.randn(20, 5))

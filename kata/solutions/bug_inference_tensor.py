@@ -18,6 +18,11 @@ def frozen_features(backbone: nn.Module, X: torch.Tensor) -> torch.Tensor:
     made by hand: as the input of a head whose weights are trained, and for in-place
     changes such as features -= features.mean(0).
 
+    The backbone runs in the mode the caller left it in, train or eval, and stays in it:
+    putting a frozen backbone in eval mode (dropout off) is the caller's choice, made
+    before the call. Grad mode, too, is the caller's again once the call is over, even
+    when the backbone raises.
+
     What goes wrong: head(features) followed by loss.backward() raises "RuntimeError:
     Inference tensors cannot be saved for backward"; and features -= features.mean(0)
     raises "Inplace update to inference tensor outside InferenceMode is not allowed".

@@ -41,6 +41,40 @@ BROKEN = [
         "forward, then .detach(): the graph is recorded, then dropped",
         (_FIX, "    return backbone(X).detach()\n"),
     ),
+    Variant(
+        "grad switched off globally, then on again: not the caller's mode if it was off",
+        append="""
+        def frozen_features(backbone, X):
+            torch.set_grad_enabled(False)
+            features = backbone(X)
+            torch.set_grad_enabled(True)
+            return features
+        """,
+    ),
+    Variant(
+        "grad switched off globally and put back, but not when the backbone raises",
+        append="""
+        def frozen_features(backbone, X):
+            was = torch.is_grad_enabled()
+            torch.set_grad_enabled(False)
+            features = backbone(X)
+            torch.set_grad_enabled(was)
+            return features
+        """,
+    ),
+    Variant(
+        "backbone.eval() first, and the caller's backbone left in eval mode",
+        (_FIX, "    backbone.eval()\n" + _FIX),
+    ),
+    Variant(
+        "eval mode for the forward pass, then back to train: not the caller's mode's output",
+        (
+            _FIX,
+            "    was = backbone.training\n    backbone.eval()\n    try:\n"
+            "        with torch.no_grad():\n            return backbone(X)\n"
+            "    finally:\n        backbone.train(was)\n",
+        ),
+    ),
 ]
 
 ALTERNATIVES = [
@@ -54,5 +88,25 @@ ALTERNATIVES = [
     Variant(
         "torch.set_grad_enabled(False)",
         ("    with torch.no_grad():", "    with torch.set_grad_enabled(False):"),
+    ),
+    Variant(
+        "the torch.no_grad() decorator",
+        append="""
+        @torch.no_grad()
+        def frozen_features(backbone, X):
+            return backbone(X)
+        """,
+    ),
+    Variant(
+        "grad switched off globally and put back in a finally",
+        append="""
+        def frozen_features(backbone, X):
+            was = torch.is_grad_enabled()
+            torch.set_grad_enabled(False)
+            try:
+                return backbone(X)
+            finally:
+                torch.set_grad_enabled(was)
+        """,
     ),
 ]
