@@ -20,6 +20,7 @@ def make_optimizer(name: str, model: nn.Module, lr: float, **options) -> torch.o
     "sgd"     -> torch.optim.SGD      (momentum=0.9 in options gives SGD with momentum)
     "adam"    -> torch.optim.Adam
     "rmsprop" -> torch.optim.RMSprop
+    The names are these three, in lower case: "SGD" or "Adam" is an unknown name.
     Any other keyword (momentum=, weight_decay=, betas=, ...) goes to the optimizer as it is.
 
     Helps: torch.optim.SGD(model.parameters(), lr=lr, **options); the optimizer keeps

@@ -11,6 +11,7 @@ from hypothesis.extra import numpy as hnp
 from torch import nn
 
 from kata.optimizers import make_optimizer, set_learning_rate, sgd_step_by_hand, take_one_step
+from tests.checks import keeps_contract, raises_keeping_contract
 from tests.strategies import shapes
 
 float32s = st.floats(min_value=-100, max_value=100, allow_nan=False, width=32)
@@ -20,6 +21,12 @@ learning_rates = st.floats(min_value=1e-4, max_value=1.0)
 def tiny_model(seed: int = 0) -> nn.Linear:
     torch.manual_seed(seed)
     return nn.Linear(3, 2)
+
+
+def model_with_batch_norm_and_dropout() -> nn.Sequential:
+    """Any model: one with buffers and layers that act differently in train mode."""
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Dropout(0.5), nn.Linear(4, 2))
 
 
 def tiny_batch() -> tuple[torch.Tensor, torch.Tensor]:
@@ -48,7 +55,7 @@ def fresh_gradients(model: nn.Module, loss_fn, X, y) -> dict[str, torch.Tensor]:
     [("sgd", torch.optim.SGD), ("adam", torch.optim.Adam), ("rmsprop", torch.optim.RMSprop)],
 )
 def test_make_optimizer_builds_the_named_optimizer_with_the_learning_rate(name, optimizer_class):
-    optimizer = make_optimizer(name, tiny_model(), lr=0.03)
+    optimizer = keeps_contract(make_optimizer, name, tiny_model(), lr=0.03)
     assert isinstance(optimizer, optimizer_class), (
         f"make_optimizer({name!r}, ...) returned {type(optimizer).__name__}, "
         f"expected torch.optim.{optimizer_class.__name__}"
@@ -59,8 +66,8 @@ def test_make_optimizer_builds_the_named_optimizer_with_the_learning_rate(name, 
 
 @pytest.mark.parametrize("name", ["sgd", "adam", "rmsprop"])
 def test_make_optimizer_holds_exactly_the_model_parameters(name):
-    model = tiny_model()
-    optimizer = make_optimizer(name, model, lr=0.1)
+    model = model_with_batch_norm_and_dropout()
+    optimizer = keeps_contract(make_optimizer, name, model, lr=0.1)
     held = [p for group in optimizer.param_groups for p in group["params"]]
     expected = list(model.parameters())
     assert [id(p) for p in held] == [id(p) for p in expected], (
@@ -84,17 +91,16 @@ def test_make_optimizer_passes_betas_and_weight_decay_on_to_adam():
     assert (group["betas"], group["weight_decay"]) == ((0.8, 0.9), 0.5)
 
 
-def test_make_optimizer_rejects_an_unknown_name_and_lists_the_valid_ones():
-    with pytest.raises(ValueError) as raised:
-        make_optimizer("adagrad", tiny_model(), lr=0.1)
+@pytest.mark.parametrize("unknown", ["adagrad", "SGD", "Adam"])
+def test_make_optimizer_rejects_an_unknown_name_and_lists_the_valid_ones(unknown):
+    error = raises_keeping_contract(ValueError, make_optimizer, unknown, tiny_model(), lr=0.1)
     for name in ("sgd", "adam", "rmsprop"):
-        assert name in str(raised.value), f"the message should list {name!r}: {raised.value}"
+        assert name in str(error), f"the message should list {name!r}: {error}"
 
 
 @pytest.mark.parametrize("lr", [0.0, -0.1], ids=["zero", "negative"])
 def test_make_optimizer_rejects_a_learning_rate_that_is_not_positive(lr):
-    with pytest.raises(ValueError):
-        make_optimizer("sgd", tiny_model(), lr=lr)
+    raises_keeping_contract(ValueError, make_optimizer, "sgd", tiny_model(), lr=lr)
 
 
 def test_zero_grad_sets_the_gradients_to_none():
@@ -121,7 +127,7 @@ def test_sgd_step_by_hand_equals_torch_sgd_bit_for_bit(data, shape, lr):
     )
     by_hand, by_torch = (value.clone().requires_grad_() for _ in range(2))
     by_hand.grad, by_torch.grad = grad.clone(), grad.clone()
-    sgd_step_by_hand([by_hand], lr)
+    keeps_contract(sgd_step_by_hand, [by_hand], lr, changes=("params",))
     torch.optim.SGD([by_torch], lr=lr).step()
     assert torch.equal(by_hand.detach(), by_torch.detach()), (
         f"largest difference {(by_hand - by_torch).abs().max().item()} from torch.optim.SGD: "
@@ -160,8 +166,7 @@ def test_sgd_step_by_hand_leaves_a_parameter_without_gradient_alone():
 def test_sgd_step_by_hand_rejects_a_learning_rate_that_is_not_positive(lr):
     p = torch.ones(2, requires_grad=True)
     p.grad = torch.ones(2)
-    with pytest.raises(ValueError):
-        sgd_step_by_hand([p], lr)
+    raises_keeping_contract(ValueError, sgd_step_by_hand, [p], lr)  # p must not move either
 
 
 # take_one_step -------------------------------------------------------------------------
@@ -171,7 +176,10 @@ def test_take_one_step_returns_minus_lr_times_the_gradient_for_plain_sgd(device)
     model = tiny_model().to(device)
     X, y = (t.to(device) for t in tiny_batch())
     grads = fresh_gradients(model, nn.MSELoss(), X, y)
-    updates = take_one_step(model, nn.MSELoss(), X, y, torch.optim.SGD(model.parameters(), lr=0.1))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    updates = keeps_contract(
+        take_one_step, model, nn.MSELoss(), X, y, optimizer, changes=("model", "optimizer")
+    )
     assert set(updates) == set(grads), f"expected keys {sorted(grads)}, got {sorted(updates)}"
     for name, update in updates.items():
         assert not update.requires_grad, f"the update of {name} must not require grad: detach it"
@@ -206,6 +214,47 @@ def test_take_one_step_ignores_gradients_left_over_from_earlier():
             msg=lambda m, name=name: (
                 f"{name}: the stale gradients leaked into the step: .backward() adds to .grad, "
                 f"so call optimizer.zero_grad() first: {m}"
+            ),
+        )
+
+
+def _class_targets(X, y):
+    return torch.tensor([0, 1, 1, 0])
+
+
+def _probabilities(X, y):
+    return torch.sigmoid(y)
+
+
+@pytest.mark.parametrize(
+    ("loss_fn", "targets"),
+    [
+        (nn.MSELoss(), lambda X, y: y),
+        (nn.CrossEntropyLoss(), _class_targets),
+        (nn.BCEWithLogitsLoss(), _probabilities),
+        (nn.L1Loss(), lambda X, y: y),
+    ],
+    ids=["mse", "cross-entropy", "bce-with-logits", "l1"],
+)
+def test_take_one_step_works_with_any_loss_called_as_loss_fn_of_predictions_and_targets(
+    loss_fn, targets
+):
+    model = model_with_batch_norm_and_dropout().eval()  # eval: the same forward twice
+    X, y = tiny_batch()
+    y = targets(X, y)
+    grads = fresh_gradients(model, loss_fn, X, y)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    updates = keeps_contract(
+        take_one_step, model, loss_fn, X, y, optimizer, changes=("model", "optimizer")
+    )
+    for name, update in updates.items():
+        torch.testing.assert_close(
+            update,
+            -0.1 * grads[name],
+            msg=lambda m, name=name: (
+                f"{name}: with {type(loss_fn).__name__} the step is not -lr times the gradient "
+                "of loss_fn(model(X), y): the predictions come first, the targets second: "
+                f"{m}"
             ),
         )
 
@@ -288,7 +337,7 @@ def test_set_learning_rate_changes_every_group_and_the_next_step_uses_it():
     optimizer = torch.optim.SGD(
         [{"params": [model.weight], "lr": 0.1}, {"params": [model.bias], "lr": 0.2}]
     )
-    set_learning_rate(optimizer, 0.05)
+    keeps_contract(set_learning_rate, optimizer, 0.05, changes=("optimizer",))
     lrs = [group["lr"] for group in optimizer.param_groups]
     assert lrs == [0.05, 0.05], f"param_groups hold lr {lrs}, expected 0.05 in every group"
     grads = fresh_gradients(model, nn.MSELoss(), X, y)
@@ -318,5 +367,6 @@ def test_set_learning_rate_keeps_the_momentum_built_up_so_far():
 @pytest.mark.parametrize("lr", [0.0, -0.1], ids=["zero", "negative"])
 def test_set_learning_rate_rejects_a_learning_rate_that_is_not_positive(lr):
     optimizer = torch.optim.SGD(tiny_model().parameters(), lr=0.1)
-    with pytest.raises(ValueError):
-        set_learning_rate(optimizer, lr)
+    raises_keeping_contract(ValueError, set_learning_rate, optimizer, lr)
+    lrs = [group["lr"] for group in optimizer.param_groups]
+    assert lrs == [0.1], f"a refused lr must leave the optimizer as it was; param_groups hold {lrs}"

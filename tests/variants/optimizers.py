@@ -64,6 +64,10 @@ BROKEN = [
         ),
     ),
     Variant(
+        "make_optimizer lowers the name: 'SGD' and 'Adam' pass as known names",
+        ("    if name not in classes:", "    name = name.lower()\n    if name not in classes:"),
+    ),
+    Variant(
         "sgd_step_by_hand with p -= lr * p.grad: rounds twice",
         (
             BY_HAND,
@@ -111,6 +115,10 @@ BROKEN = [
         ),
     ),
     Variant(
+        "take_one_step calls loss_fn(y, model(X)): arguments swapped, hidden by symmetric losses",
+        (STEP, STEP.replace("loss_fn(model(X), y)", "loss_fn(y, model(X))")),
+    ),
+    Variant(
         "take_one_step keeps views, not copies, of the old values",
         (BEFORE, "before = {name: p.detach() for name, p in model.named_parameters()}"),
     ),
@@ -136,6 +144,17 @@ BROKEN = [
     Variant(
         "set_learning_rate starts afresh: the momentum is lost",
         (SET_LR, SET_LR + "\n    optimizer.state.clear()"),
+    ),
+    Variant(
+        "set_learning_rate sets the new lr before it checks it",
+        (
+            '    if lr <= 0:\n        raise ValueError(f"lr must be > 0, got {lr}")\n    for group',
+            "    for group",
+        ),
+        (
+            '        group["lr"] = lr',
+            '        group["lr"] = lr\n    if lr <= 0:\n        raise ValueError(f"lr must be > 0, got {lr}")',
+        ),
     ),
     Variant(
         "set_learning_rate does not check lr",
@@ -164,6 +183,26 @@ ALTERNATIVES = [
         """,
     ),
     Variant(
+        "make_optimizer from a lookup table, raising a ValueError subclass of its own",
+        append="""
+        class OptimizerChoiceError(ValueError):
+            pass
+
+        _OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "rmsprop": torch.optim.RMSprop}
+
+        def make_optimizer(name, model, lr, **options):
+            try:
+                cls = _OPTIMIZERS[name]
+            except KeyError:
+                raise OptimizerChoiceError(
+                    "no optimizer named " + repr(name) + " (known: " + ", ".join(_OPTIMIZERS) + ")"
+                ) from None
+            if not lr > 0:
+                raise OptimizerChoiceError("the learning rate has to be above zero, not " + str(lr))
+            return cls(list(model.parameters()), lr=lr, **options)
+        """,
+    ),
+    Variant(
         "sgd_step_by_hand with sub_ and alpha=lr",
         (BY_HAND, BY_HAND.replace("p.add_(p.grad, alpha=-lr)", "p.sub_(p.grad, alpha=lr)")),
     ),
@@ -185,6 +224,23 @@ ALTERNATIVES = [
             "with torch.no_grad():\n"
             "        return {name: p - before[name] for name, p in model.named_parameters()}",
         ),
+    ),
+    Variant(
+        "take_one_step clears both ways, copies under no_grad and subtracts with torch.sub",
+        append="""
+        def take_one_step(model, loss_fn, X, y, optimizer):
+            names = [n for n, _ in model.named_parameters()]
+            with torch.no_grad():
+                before = [p.clone() for p in model.parameters()]
+            model.zero_grad(set_to_none=False)
+            optimizer.zero_grad()
+            loss = loss_fn(model(X), y)
+            loss.backward()
+            optimizer.step()
+            with torch.no_grad():
+                after = [p.clone() for p in model.parameters()]
+            return {n: torch.sub(a, b) for n, a, b in zip(names, after, before)}
+        """,
     ),
     Variant(
         "set_learning_rate with dict.update",
