@@ -1,5 +1,6 @@
 """The losses_and_activations kata: what each function in kata/losses_and_activations.py must do."""
 
+import re
 import warnings
 
 import numpy as np
@@ -19,6 +20,7 @@ from kata.losses_and_activations import (
     softmax_rows,
     to_class_probabilities,
 )
+from tests.checks import keeps_contract, raises_keeping_contract
 from tests.strategies import positive_sizes, seeds, shapes
 
 float32s = st.floats(min_value=-100, max_value=100, allow_nan=False, width=32)
@@ -27,6 +29,16 @@ unit_float32s = st.floats(min_value=0, max_value=1, allow_nan=False, width=32)
 batches = st.tuples(positive_sizes, st.integers(min_value=2, max_value=6))  # (N, C)
 
 REFERENCE_ACTIVATIONS = {"relu": nn.ReLU(), "sigmoid": nn.Sigmoid(), "tanh": nn.Tanh()}
+INTEGER_DTYPES = [torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8]
+
+
+def assert_names_both_shapes(error: ValueError) -> None:
+    """The message names the shapes (4, 1) and (4,), however written: a 4 and a 1 together,
+    and another 4 ("(4, 1)", "torch.Size([4, 1])", "[4, 1]" all do)."""
+    __tracebackhide__ = True
+    assert re.search(r"(?s)(?=.*\b4\D{1,3}1\b)(?=.*\b4\b.*\b4\b)", str(error)), (
+        f"the message should name both shapes, (4, 1) and (4,): {error}"
+    )
 
 
 # activate ------------------------------------------------------------------------------
@@ -36,9 +48,9 @@ REFERENCE_ACTIVATIONS = {"relu": nn.ReLU(), "sigmoid": nn.Sigmoid(), "tanh": nn.
 @settings(max_examples=40)
 @given(x=hnp.arrays(np.float32, shapes, elements=float32s))
 def test_activate_matches_the_torch_module_and_keeps_the_shape(name, x):
-    x = torch.from_numpy(x)
-    got = activate(x, name)
+    x = torch.from_numpy(x).requires_grad_()
     expected = REFERENCE_ACTIVATIONS[name](x)
+    got = keeps_contract(activate, x, name, dtype=torch.float32)
     assert got.shape == x.shape, f"activate(x, {name!r}) changed the shape {x.shape} to {got.shape}"
     torch.testing.assert_close(
         got, expected, msg=lambda m: f"activate(x, {name!r}) differs from nn.{name}: {m}"
@@ -57,10 +69,9 @@ def test_activate_squeezes_into_the_range_of_each_activation():
 
 
 def test_activate_rejects_an_unknown_name_and_lists_the_valid_ones():
-    with pytest.raises(ValueError) as raised:
-        activate(torch.zeros(3), "softplus")
+    error = raises_keeping_contract(ValueError, activate, torch.zeros(3), "softplus")
     for name in ("relu", "sigmoid", "tanh"):
-        assert name in str(raised.value), f"the message should list {name!r}: {raised.value}"
+        assert name in str(error), f"the message should list {name!r}: {error}"
 
 
 # softmax_rows --------------------------------------------------------------------------
@@ -79,8 +90,10 @@ def test_softmax_rows_gives_non_negative_rows_that_sum_to_one(logits):
 
 @given(logits=hnp.arrays(np.float32, batches, elements=float32s))
 def test_softmax_rows_matches_torch_softmax_along_dim_one(logits):
-    logits = torch.from_numpy(logits)
-    torch.testing.assert_close(softmax_rows(logits), torch.softmax(logits, dim=1))
+    logits = torch.from_numpy(logits).requires_grad_()
+    torch.testing.assert_close(
+        keeps_contract(softmax_rows, logits, dtype=torch.float32), torch.softmax(logits, dim=1)
+    )
 
 
 def test_softmax_rows_normalises_rows_not_columns():
@@ -105,8 +118,8 @@ def test_softmax_rows_is_stable_for_huge_logits():
 
 
 def test_softmax_rows_rejects_logits_that_are_not_a_batch_of_rows():
-    with pytest.raises(ValueError, match=r"\b5\b"):
-        softmax_rows(torch.zeros(5))
+    error = raises_keeping_contract(ValueError, softmax_rows, torch.zeros(5))
+    assert re.search(r"\b5\b", str(error)), f"the message should name the shape (5,): {error}"
 
 
 # loss_for_task -------------------------------------------------------------------------
@@ -122,17 +135,16 @@ def test_softmax_rows_rejects_logits_that_are_not_a_batch_of_rows():
     ],
 )
 def test_loss_for_task_picks_the_loss_that_suits_the_task(task, loss_class):
-    loss = loss_for_task(task)
+    loss = keeps_contract(loss_for_task, task)
     assert isinstance(loss, loss_class), (
         f"loss_for_task({task!r}) returned {type(loss).__name__}, expected nn.{loss_class.__name__}"
     )
 
 
 def test_loss_for_task_rejects_an_unknown_task_and_lists_the_valid_ones():
-    with pytest.raises(ValueError) as raised:
-        loss_for_task("ranking")
+    error = raises_keeping_contract(ValueError, loss_for_task, "ranking")
     for task in ("regression", "robust_regression", "binary", "multiclass"):
-        assert task in str(raised.value), f"the message should list {task!r}: {raised.value}"
+        assert task in str(error), f"the message should list {task!r}: {error}"
 
 
 # regression_loss -----------------------------------------------------------------------
@@ -145,8 +157,10 @@ def test_regression_loss_matches_mse_loss_for_equal_shapes(data, shape):
         torch.from_numpy(data.draw(hnp.arrays(np.float32, shape, elements=float32s)))
         for _ in range(2)
     )
+    predictions.requires_grad_()
     torch.testing.assert_close(
-        regression_loss(predictions, targets), nn.MSELoss()(predictions, targets)
+        keeps_contract(regression_loss, predictions, targets, dtype=torch.float32),
+        nn.MSELoss()(predictions, targets),
     )
 
 
@@ -158,20 +172,22 @@ def test_regression_loss_refuses_the_column_against_vector_shapes_that_mse_loss_
     assert broadcast > 0 and any("broadcasting" in str(w.message) for w in caught), (
         "torch's own MSELoss only warns here and returns a wrong, non-zero loss"
     )
-    # Both shapes, (4, 1) and (4,), however written: a 4 and a 1 together, and another 4.
-    with pytest.raises(ValueError, match=r"(?s)(?=.*\b4\D{1,3}1\b)(?=.*\b4\b.*\b4\b)"):
-        regression_loss(predictions, targets)
+    error = raises_keeping_contract(ValueError, regression_loss, predictions, targets)
+    assert_names_both_shapes(error)
 
 
 # to_class_probabilities ----------------------------------------------------------------
 
 
+@pytest.mark.parametrize("dtype", INTEGER_DTYPES, ids=str)
 @given(data=st.data(), num_classes=st.integers(min_value=1, max_value=6), n=positive_sizes)
-def test_to_class_probabilities_gives_float_one_hot_rows(data, num_classes, n):
+def test_to_class_probabilities_gives_float_one_hot_rows(dtype, data, num_classes, n):
     indices = torch.tensor(
-        data.draw(st.lists(st.integers(0, num_classes - 1), min_size=n, max_size=n))
+        data.draw(st.lists(st.integers(0, num_classes - 1), min_size=n, max_size=n)), dtype=dtype
     )
-    probabilities = to_class_probabilities(indices, num_classes)
+    probabilities = keeps_contract(
+        to_class_probabilities, indices, num_classes, dtype=torch.float32
+    )
     assert probabilities.shape == (n, num_classes), (
         f"expected shape ({n}, {num_classes}), got {tuple(probabilities.shape)}"
     )
@@ -179,7 +195,9 @@ def test_to_class_probabilities_gives_float_one_hot_rows(data, num_classes, n):
         f"got {probabilities.dtype}: CrossEntropyLoss needs float class probabilities"
     )
     assert torch.equal(probabilities.sum(dim=1), torch.ones(n)), "each row holds a single 1"
-    assert torch.equal(probabilities.argmax(dim=1), indices), "the 1 must sit at the class index"
+    assert torch.equal(probabilities.argmax(dim=1), indices.long()), (
+        "the 1 must sit at the class index"
+    )
 
 
 @given(data=st.data(), seed=seeds, batch=batches)
@@ -203,14 +221,12 @@ def test_cross_entropy_of_one_hot_probabilities_equals_cross_entropy_of_indices(
     ids=["float", "bool"],
 )
 def test_to_class_probabilities_rejects_indices_that_are_not_integers(indices):
-    with pytest.raises(ValueError):
-        to_class_probabilities(indices, 3)
+    raises_keeping_contract(ValueError, to_class_probabilities, indices, 3)
 
 
 @pytest.mark.parametrize("bad_index", [3, -1], ids=["too-big", "negative"])
 def test_to_class_probabilities_rejects_an_index_outside_the_classes(bad_index):
-    with pytest.raises(ValueError):
-        to_class_probabilities(torch.tensor([0, bad_index]), 3)
+    raises_keeping_contract(ValueError, to_class_probabilities, torch.tensor([0, bad_index]), 3)
 
 
 # multiclass_loss -----------------------------------------------------------------------
@@ -223,8 +239,10 @@ def test_multiclass_loss_matches_cross_entropy_for_class_indices(data, seed, bat
     indices = torch.tensor(
         data.draw(st.lists(st.integers(0, num_classes - 1), min_size=n, max_size=n))
     )
+    logits.requires_grad_()
     torch.testing.assert_close(
-        multiclass_loss(logits, indices), nn.CrossEntropyLoss()(logits, indices)
+        keeps_contract(multiclass_loss, logits, indices, dtype=torch.float32),
+        nn.CrossEntropyLoss()(logits, indices),
     )
 
 
@@ -242,16 +260,16 @@ def test_multiclass_loss_explains_the_one_hot_integer_target_that_torch_rejects(
     logits, one_hot = torch.randn(4, 3), torch.eye(3, dtype=torch.long)[[0, 2, 1, 2]]
     with pytest.raises(RuntimeError, match="Expected floating point type for target"):
         nn.CrossEntropyLoss()(logits, one_hot)  # torch's own words
-    with pytest.raises(ValueError, match=r"(?i)\bfloat"):  # the remedy: .float()
-        multiclass_loss(logits, one_hot)
+    error = raises_keeping_contract(ValueError, multiclass_loss, logits, one_hot)
+    assert re.search(r"(?i)\bfloat", str(error)), f"the message should say .float(): {error}"
 
 
 def test_multiclass_loss_explains_the_float_class_indices_that_torch_rejects():
     logits, float_indices = torch.randn(4, 3), torch.tensor([0.0, 2.0, 1.0, 2.0])
     with pytest.raises(RuntimeError, match="expected target dtype to be Long"):
         nn.CrossEntropyLoss()(logits, float_indices)  # torch's own words
-    with pytest.raises(ValueError, match=r"(?i)\blong\b|int64"):  # the remedy: .long()
-        multiclass_loss(logits, float_indices)
+    error = raises_keeping_contract(ValueError, multiclass_loss, logits, float_indices)
+    assert re.search(r"(?i)\blong\b|int64", str(error)), f"the message should say .long(): {error}"
 
 
 def test_multiclass_loss_accepts_int32_class_indices_that_torch_rejects():
@@ -287,11 +305,12 @@ def _float32_bce_error_bound(logits: torch.Tensor) -> float:
 def test_binary_loss_from_logits_matches_bce_with_logits_loss(data, shape):
     logits = torch.from_numpy(data.draw(hnp.arrays(np.float32, shape, elements=huge_float32s)))
     targets = torch.from_numpy(data.draw(hnp.arrays(np.float32, shape, elements=unit_float32s)))
-    got = binary_loss_from_logits(logits, targets)
+    logits.requires_grad_()
+    got = keeps_contract(binary_loss_from_logits, logits, targets)
     assert got.dtype == torch.float32, f"float32 logits and targets gave a {got.dtype} loss"
-    exact = nn.BCEWithLogitsLoss()(logits.double(), targets.double())
+    exact = nn.BCEWithLogitsLoss()(logits.detach().double(), targets.double())
     torch.testing.assert_close(
-        got.double(),
+        got.detach().double(),
         exact,
         rtol=0,
         atol=_float32_bce_error_bound(logits),
@@ -331,6 +350,7 @@ def test_binary_loss_from_logits_keeps_the_gradient_alive_for_huge_logits():
 
 
 def test_binary_loss_from_logits_rejects_shapes_that_differ():
-    # Both shapes, (4, 1) and (4,), however written: a 4 and a 1 together, and another 4.
-    with pytest.raises(ValueError, match=r"(?s)(?=.*\b4\D{1,3}1\b)(?=.*\b4\b.*\b4\b)"):
-        binary_loss_from_logits(torch.zeros(4, 1), torch.zeros(4))
+    error = raises_keeping_contract(
+        ValueError, binary_loss_from_logits, torch.zeros(4, 1), torch.zeros(4)
+    )
+    assert_names_both_shapes(error)

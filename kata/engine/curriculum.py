@@ -179,8 +179,9 @@ CURRICULUM: tuple[Kata, ...] = (
             "torch.softmax(x, dim=1) normalises each row; nn.CrossEntropyLoss takes raw logits "
             "with long class indices (N,) or float class probabilities (N, C); "
             "nn.BCEWithLogitsLoss takes logits and float targets of the same shape.",
-            "F.one_hot(indices, C).float() gives class probabilities and .long() fixes float "
-            "indices; log(1 + exp(-|x|)) never overflows, and torch.log1p computes it.",
+            "F.one_hot(indices.long(), C).float() gives class probabilities (one_hot takes "
+            "int64 only) and .long() fixes float indices; log(1 + exp(-|x|)) never overflows, "
+            "and torch.log1p computes it.",
         ),
     ),
     Kata(

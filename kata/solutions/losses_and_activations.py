@@ -95,9 +95,11 @@ def to_class_probabilities(indices: torch.Tensor, num_classes: int) -> torch.Ten
                                                          [1., 0., 0.]])
 
     nn.CrossEntropyLoss takes either form of target and gives the same loss for
-    both; the one-hot rows must be float, though (see multiclass_loss).
+    both; the one-hot rows must be float, though (see multiclass_loss). Indices of
+    any integer dtype are accepted (uint8, int32, int64, ...); F.one_hot itself
+    takes int64 only.
 
-    Helps: F.one_hot(indices, num_classes), then .float().
+    Helps: F.one_hot(indices.long(), num_classes), then .float().
     Raises ValueError when indices is not an integer tensor, or when an index is
     outside [0, num_classes).
     """

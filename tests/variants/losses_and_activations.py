@@ -42,6 +42,18 @@ BROKEN = [
         ),
     ),
     Variant(
+        "activate: relu in place overwrites the caller's tensor",
+        (
+            ACTIVATIONS,
+            'functions = {"relu": lambda t: F.relu(t, inplace=True), "sigmoid": torch.sigmoid, '
+            '"tanh": torch.tanh}',
+        ),
+    ),
+    Variant(
+        "activate: an unknown name raises the dict's KeyError",
+        (UNKNOWN_ACTIVATION, "    if False:"),
+    ),
+    Variant(
         "activate: relu as a leaky relu",
         (
             ACTIVATIONS,
@@ -108,6 +120,10 @@ BROKEN = [
         (ONE_HOT, "return F.one_hot(indices.long(), num_classes)"),
     ),
     Variant(
+        "to_class_probabilities hands one_hot the indices as they come: int32 and uint8 refused",
+        (ONE_HOT, "return F.one_hot(indices, num_classes).float()"),
+    ),
+    Variant(
         "to_class_probabilities infers the class count from the data",
         (ONE_HOT, "return F.one_hot(indices.long()).float()"),
     ),
@@ -156,6 +172,15 @@ BROKEN = [
             "    target = target.argmax(dim=1) if target.is_floating_point() else target.long()\n"
             "    return F.cross_entropy(logits, target)",
         ),
+    ),
+    Variant(
+        "multiclass_loss turns every (N, C) target into its argmax and every target into long",
+        append="""
+        def multiclass_loss(logits, target):
+            if target.dim() == 2:
+                target = target.argmax(dim=1)
+            return F.cross_entropy(logits, target.long())
+        """,
     ),
     Variant(
         "multiclass_loss quietly converts a one-hot integer target",
@@ -295,6 +320,47 @@ ALTERNATIVES = [
             BCE,
             "losses = -(targets * F.logsigmoid(logits) + (1 - targets) * F.logsigmoid(-logits))",
         ),
+    ),
+    Variant(
+        "activations as nn modules in a dict, F.softmax(dim=-1), loss_for_task turning the "
+        "KeyError into a ValueError, shapes shown as torch.Size",
+        append="""
+        _ACTIVATIONS = {"relu": nn.ReLU(), "sigmoid": nn.Sigmoid(), "tanh": nn.Tanh()}
+        _LOSSES = {"regression": nn.MSELoss, "robust_regression": nn.L1Loss,
+                   "binary": nn.BCEWithLogitsLoss, "multiclass": nn.CrossEntropyLoss}
+        def activate(x, name):
+            if name not in _ACTIVATIONS:
+                raise ValueError(f"no activation named {name!r}: pick one of {sorted(_ACTIVATIONS)}")
+            return _ACTIVATIONS[name](x)
+        def softmax_rows(logits):
+            if logits.ndim != 2:
+                raise ValueError(f"softmax_rows needs a 2-D batch of logits but got {logits.shape}")
+            return F.softmax(logits, dim=-1)
+        def loss_for_task(task):
+            try:
+                return _LOSSES[task]()
+            except KeyError:
+                raise ValueError(f"{task!r} is no task; choose from " + ", ".join(_LOSSES)) from None
+        """,
+    ),
+    Variant(
+        "errors as a ValueError subclass; multiclass_loss through the nn.CrossEntropyLoss module",
+        append="""
+        class TargetFormatError(ValueError):
+            pass
+        def multiclass_loss(logits, target):
+            if target.ndim == 1:
+                if target.dtype.is_floating_point:
+                    raise TargetFormatError("float class indices: call .long() on the target")
+                target = target.long()
+            elif not target.dtype.is_floating_point:
+                raise TargetFormatError("a one-hot target of integers: call .float() on it")
+            return nn.CrossEntropyLoss()(logits, target)
+        def binary_loss_from_logits(logits, targets):
+            if logits.size() != targets.size():
+                raise TargetFormatError(f"logits {tuple(logits.size())} and targets {tuple(targets.size())} differ")
+            return torch.mean(F.softplus(logits) - logits * targets)
+        """,
     ),
     Variant(
         "error messages in other words, shapes as torch.Size and lists",
