@@ -19,7 +19,13 @@ def predict(model: nn.Module, X: torch.Tensor) -> torch.Tensor:
     that holds shapes but no data, as a stand-in for a GPU on machines without one);
     it may even hold buffers but no parameters. X may be on any other device: a
     DataLoader gives CPU tensors. The result lies on the model's device and carries
-    no graph. Leave the model where it is.
+    no graph (no_grad or inference_mode: the predictions are only looked at). Leave the
+    model where it is, and in the train or eval mode it is in: the outputs are those
+    of the model as the caller left it (model.eval() is the caller's choice, made
+    before the call).
+
+    Raises ValueError, as device_of does, when the model has no parameters and no
+    buffers (nn.ReLU()): it lives on no device.
 
     What goes wrong: with the model on a GPU and X on the CPU, the forward pass raises
     "RuntimeError: Expected all tensors to be on the same device, but ..." naming cuda:0

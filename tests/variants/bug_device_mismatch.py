@@ -34,6 +34,33 @@ BROKEN = [
         "fixes the move but builds a graph",
         ("    with torch.no_grad():\n        return model(X)", "    return model(X)"),
     ),
+    Variant(
+        "grad switched off with set_grad_enabled(False) and never back on",
+        (
+            "    with torch.no_grad():\n        return model(X)",
+            "    torch.set_grad_enabled(False)\n    return model(X)",
+        ),
+    ),
+    Variant(
+        "model.eval() first, and the caller's model left in eval mode",
+        (_MOVE, "    model.eval()\n" + _MOVE),
+    ),
+    Variant(
+        "eval mode for the forward pass, then back to train: not the outputs of the model as it is",
+        (
+            "    with torch.no_grad():\n        return model(X)",
+            "    model.eval()\n    try:\n        with torch.no_grad():\n            return model(X)\n"
+            "    finally:\n        model.train()",
+        ),
+    ),
+    Variant(
+        "finds the device by hand: a model with no parameters and no buffers raises StopIteration",
+        (
+            _MOVE,
+            "    X = X.to(next(itertools.chain(model.parameters(), model.buffers())).device)\n",
+        ),
+        ("import torch\n", "import itertools\n\nimport torch\n"),
+    ),
 ]
 
 ALTERNATIVES = [
@@ -41,8 +68,10 @@ ALTERNATIVES = [
         "finds the device by hand and moves with non_blocking",
         (
             _MOVE,
-            "    first = next(iter([*model.parameters(), *model.buffers()]))\n"
-            "    X = X.to(device=first.device, non_blocking=True)\n",
+            "    tensors = [*model.parameters(), *model.buffers()]\n"
+            "    if not tensors:\n"
+            '        raise ValueError("a model with no parameters and no buffers has no device")\n'
+            "    X = X.to(device=tensors[0].device, non_blocking=True)\n",
         ),
     ),
     Variant(
@@ -52,5 +81,29 @@ ALTERNATIVES = [
     Variant(
         "forward, then .detach()",
         ("    with torch.no_grad():\n        return model(X)", "    return model(X).detach()"),
+    ),
+    Variant(
+        "the torch.no_grad() decorator, the device found inline from parameters then buffers",
+        append="""
+        import itertools
+
+
+        @torch.no_grad()
+        def predict(model, X):
+            first = next(itertools.chain(model.parameters(), model.buffers()), None)
+            if first is None:
+                raise ValueError("the model has no parameters and no buffers: it lives on no device")
+            return model(X.to(device=first.device))
+        """,
+    ),
+    Variant(
+        "set_grad_enabled(False) as a context, X moved with non_blocking",
+        (
+            _MOVE + "    with torch.no_grad():\n        return model(X)",
+            "    device = device_of(model)\n"
+            "    with torch.set_grad_enabled(False):\n"
+            "        out = model(X.to(device, non_blocking=True))\n"
+            "    return out",
+        ),
     ),
 ]
