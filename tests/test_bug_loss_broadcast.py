@@ -1,5 +1,6 @@
 """The bug_loss_broadcast kata: what regression_loss in kata/bug_loss_broadcast.py must do."""
 
+import re
 import warnings
 
 import pytest
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from kata.bug_loss_broadcast import regression_loss
+from tests.checks import keeps_contract, raises_keeping_contract
 
 sample_counts = st.integers(min_value=2, max_value=40)
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
@@ -33,10 +35,11 @@ def test_predictions_equal_to_their_targets_give_zero_loss():
 @given(n=sample_counts, seed=seeds)
 def test_loss_is_the_mean_squared_error_sample_by_sample(n, seed):
     predictions, targets = _predictions_and_targets(n, seed)
+    predictions.requires_grad_()
     expected = nn.MSELoss()(predictions, targets.unsqueeze(1))  # both (N, 1)
     for layout, t in (("(N,)", targets), ("(N, 1)", targets.unsqueeze(1))):
         torch.testing.assert_close(
-            regression_loss(predictions, t),
+            keeps_contract(regression_loss, predictions, t, dtype=torch.float32),
             expected,
             msg=lambda m, layout=layout: (
                 f"for predictions (N, 1) and targets {layout}, with N = {n}, the loss is not "
@@ -88,7 +91,22 @@ def test_a_line_trained_with_it_finds_the_slope():
     )
 
 
-def test_different_numbers_of_samples_raise_value_error():
-    # The message must name both shapes, (4, 1) and (3,), however it writes them.
-    with pytest.raises(ValueError, match=r"(?s)(?=.*\b4\D{1,3}1\b)(?=.*\b3\b)"):
-        regression_loss(torch.zeros(4, 1), torch.zeros(3))
+def _names_shape(message: str, shape: tuple[int, ...]) -> bool:
+    """Whether message names shape however it is written: (4, 1), [4, 1], torch.Size([4, 1])."""
+    return re.search(r"\b" + r"\D{1,3}".join(map(str, shape)) + r"\b", message) is not None
+
+
+@pytest.mark.parametrize(
+    ("predictions_shape", "targets_shape"),
+    [((4, 1), (3,)), ((1, 1), (3,)), ((2, 1), (3, 1))],
+    ids=["4-against-3", "1-against-3", "2-against-3-by-1"],
+)
+def test_different_numbers_of_samples_raise_value_error(predictions_shape, targets_shape):
+    predictions = torch.zeros(predictions_shape, requires_grad=True)
+    error = raises_keeping_contract(
+        ValueError, regression_loss, predictions, torch.zeros(targets_shape)
+    )
+    for what, shape in (("predictions", predictions_shape), ("targets", targets_shape)):
+        assert _names_shape(str(error), shape), (
+            f"the message should name the shape of the {what}, {shape}: {error}"
+        )

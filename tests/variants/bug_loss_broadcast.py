@@ -30,11 +30,23 @@ BROKEN = [
     ),
     Variant("skips the sample-count check", (CHECK, "    if False:")),
     Variant(
+        "refuses every shape mismatch, the (N, 1) against (N,) it should fix too",
+        (CHECK, "    if predictions.shape != targets.shape:"),
+    ),
+    Variant(
         "the sample-count error names no shape",
         (
             'f"predictions {tuple(predictions.shape)} and targets {tuple(targets.shape)} "\n'
             '            "hold different numbers of samples"',
             '"predictions and targets hold different numbers of samples"',
+        ),
+    ),
+    Variant(
+        "the sample-count error names the targets' shape only",
+        (
+            'f"predictions {tuple(predictions.shape)} and targets {tuple(targets.shape)} "\n'
+            '            "hold different numbers of samples"',
+            'f"targets of shape {tuple(targets.shape)} do not match the predictions"',
         ),
     ),
     Variant(
@@ -48,6 +60,10 @@ BROKEN = [
     Variant(
         "detaches the predictions: no gradient",
         (LOSS, "return F.mse_loss(predictions.reshape(-1).detach(), targets.reshape(-1))"),
+    ),
+    Variant(
+        "returns a Python float from .item(), computed on .data",
+        (LOSS, "return F.mse_loss(predictions.data.reshape(-1), targets.reshape(-1)).item()"),
     ),
     Variant(
         "averages over the batch only: shape (1,), not 0-dim",
@@ -64,6 +80,19 @@ ALTERNATIVES = [
         "by hand on flattened vectors, checked with len",
         (CHECK, "    if len(predictions) != len(targets):"),
         (LOSS, "return ((predictions.flatten() - targets.flatten()) ** 2).mean()"),
+    ),
+    Variant(
+        "by hand: predictions squeezed, targets reshaped, then their counts compared",
+        append="""
+        def regression_loss(predictions, targets):
+            preds, targs = predictions.squeeze(1), targets.reshape(-1)
+            if preds.numel() != targs.numel():
+                raise ValueError(
+                    f"got {preds.numel()} predictions (shape {tuple(predictions.shape)}) but "
+                    f"{targs.numel()} targets (shape {tuple(targets.shape)})"
+                )
+            return ((preds - targs) ** 2).mean()
+        """,
     ),
     Variant(
         "both squeezed with nn.MSELoss",
