@@ -10,7 +10,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from kata.training_loop import train_epoch, train_step
-from tests.checks import GradRecordingSGD
+from tests.checks import GradRecordingSGD, keeps_contract, raises_keeping_contract
 
 sample_counts = st.integers(min_value=1, max_value=12)
 batch_sizes = st.integers(min_value=1, max_value=5)
@@ -34,6 +34,12 @@ def _regression_problem(n: int = 32, n_in: int = 3, seed: int = 0):
     X = torch.randn(n, n_in, generator=generator)
     y = X @ torch.tensor([[1.5], [-2.0], [0.5]])[:n_in] + 0.3
     return X, y
+
+
+def _model_with_batch_norm_and_dropout(n_in: int = 3, n_out: int = 1) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Linear(n_in, 6), nn.BatchNorm1d(6), nn.ReLU(), nn.Dropout(0.3), nn.Linear(6, n_out)
+    )
 
 
 def _gradients_of_one_backward(model: nn.Module, loss_fn, X, y) -> list[torch.Tensor]:
@@ -61,7 +67,10 @@ def test_train_step_returns_the_loss_before_the_step_as_a_python_float():
     model = nn.Linear(3, 1)
     with torch.no_grad():
         expected = nn.MSELoss()(model(X), y).item()
-    loss = train_step(model, nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=0.1), X, y)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    loss = keeps_contract(
+        train_step, model, nn.MSELoss(), optimizer, X, y, changes=("model", "optimizer")
+    )
     assert type(loss) is float, f"train_step returned a {type(loss).__name__}: use loss.item()"
     assert loss == pytest.approx(expected, rel=1e-6), (
         f"train_step returned {loss}, but the loss before the step was {expected}: "
@@ -91,6 +100,71 @@ def test_zero_grad_prevents_gradient_accumulation():
                 f"clears them first.\n{m}"
             ),
         )
+
+
+def test_gradients_left_by_earlier_code_do_not_leak_into_the_step():
+    torch.manual_seed(0)
+    X, y = _regression_problem(8)
+    model = nn.Linear(3, 1)
+    expected = _gradients_of_one_backward(copy.deepcopy(model), nn.MSELoss(), X, y)
+    model(X).sum().backward()  # say, a gradient someone computed for a saliency plot
+    optimizer = GradRecordingSGD(model.parameters(), lr=0.1)
+    train_step(model, nn.MSELoss(), optimizer, X, y)
+    for got, want in zip(optimizer.grads_used[0], expected, strict=True):
+        assert got is not None, "the step() found no gradient in p.grad"
+        torch.testing.assert_close(
+            got,
+            want,
+            msg=lambda m: (
+                "the step used more than this batch's gradient: what was in .grad when "
+                "train_step was called leaked in. Clear the gradients before backward(), "
+                f"not only after step().\n{m}"
+            ),
+        )
+
+
+def _class_targets(y: torch.Tensor) -> torch.Tensor:
+    return (y.squeeze(1) > 0).long() + (y.squeeze(1) > 1).long()  # classes 0, 1 and 2
+
+
+LOSSES = {
+    "mse": (nn.MSELoss(), 1, lambda y: y),
+    "cross-entropy": (nn.CrossEntropyLoss(), 3, _class_targets),
+    "bce-with-logits": (nn.BCEWithLogitsLoss(), 1, torch.sigmoid),
+}
+
+
+@pytest.mark.parametrize("loss_name", LOSSES)
+def test_train_step_trains_any_model_with_any_loss_of_predictions_and_targets(loss_name):
+    loss_fn, n_out, targets = LOSSES[loss_name]
+    X, y = _regression_problem(8)
+    y = targets(y)
+    torch.manual_seed(0)
+    model = _model_with_batch_norm_and_dropout(n_out=n_out).eval()
+    twin = copy.deepcopy(model).train()
+    twin_optimizer = torch.optim.SGD(twin.parameters(), lr=0.1)
+    torch.manual_seed(1)  # the same dropout masks for the twin and the model
+    expected = loss_fn(twin(X), y)
+    expected.backward()
+    twin_optimizer.step()
+
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    torch.manual_seed(1)
+    loss = keeps_contract(
+        train_step, model, loss_fn, optimizer, X, y, changes=("model", "optimizer")
+    )
+    assert loss == pytest.approx(expected.item(), rel=1e-5), (
+        f"with {type(loss_fn).__name__} train_step returned {loss}, expected "
+        f"{expected.item()}: call loss_fn(model(X), y), predictions first, targets second"
+    )
+    torch.testing.assert_close(
+        model.state_dict(),
+        twin.state_dict(),
+        msg=lambda m: (
+            f"after one step with {type(loss_fn).__name__} the model (weights, batch norm "
+            f"statistics) is not where one SGD step in train mode takes it.\n{m}"
+        ),
+    )
 
 
 def test_train_step_applies_exactly_one_optimizer_update():
@@ -160,19 +234,41 @@ def _loader(X, y, batch_size):
     return DataLoader(TensorDataset(X, y), batch_size=batch_size)
 
 
-def test_train_epoch_weights_each_batch_loss_by_its_size():
+def _pairs(X, y, batch_size):
+    return [(X[i : i + batch_size], y[i : i + batch_size]) for i in range(0, len(X), batch_size)]
+
+
+# Any iterable of (X, y) pairs, and how many of the samples it yields.
+LOADERS = {
+    "DataLoader": lambda X, y, batch_size: (_loader(X, y, batch_size), len(X)),
+    "list of pairs": lambda X, y, batch_size: (_pairs(X, y, batch_size), len(X)),
+    "generator": lambda X, y, batch_size: (iter(_pairs(X, y, batch_size)), len(X)),
+    "DataLoader with drop_last": lambda X, y, batch_size: (
+        DataLoader(TensorDataset(X, y), batch_size=batch_size, drop_last=True),
+        len(X) // batch_size * batch_size,
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", LOADERS)
+def test_train_epoch_weights_each_batch_loss_by_its_size(kind):
     # With lr=0 nothing moves, so the weighted mean of the batch losses is the loss of
-    # the whole data set. Batches of 3, 3 and 1: an unweighted mean would differ.
+    # the samples the loader yields. Batches of 3, 3 and 1: an unweighted mean would differ.
     torch.manual_seed(0)
     X, y = _regression_problem(7)
     model = nn.Linear(3, 1)
+    loader, n = LOADERS[kind](X, y, 3)
     with torch.no_grad():
-        expected = nn.MSELoss()(model(X), y).item()
-    loader = _loader(X, y, batch_size=3)
-    got = train_epoch(model, nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=0.0), loader)
+        expected = nn.MSELoss()(model(X[:n]), y[:n]).item()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.0)
+    got = keeps_contract(
+        train_epoch, model, nn.MSELoss(), optimizer, loader, changes=("model", "optimizer")
+    )
+    assert isinstance(got, float), f"train_epoch returned a {type(got).__name__}, not a float"
     assert got == pytest.approx(expected, rel=1e-5), (
-        f"train_epoch returned {got}, expected {expected}, the loss over all 7 samples: "
-        "weight each batch's loss by len(X) and divide by the number of samples"
+        f"train_epoch over a {kind} returned {got}, expected {expected}, the loss over the "
+        f"{n} samples it yields: weight each batch's loss by len(X) and divide by the "
+        "number of samples"
     )
 
 
@@ -206,7 +302,7 @@ def test_train_epoch_averages_each_batch_loss_taken_before_its_step():
 
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     got = train_epoch(model, nn.MSELoss(), optimizer, _loader(X, y, batch_size=4))
-    assert type(got) is float, f"train_epoch returned a {type(got).__name__}, expected a float"
+    assert isinstance(got, float), f"train_epoch returned a {type(got).__name__}, expected a float"
     assert got == pytest.approx(expected, rel=1e-5), (
         f"train_epoch returned {got}, expected {expected}: one train_step per batch, "
         "each loss taken before its step, weighted by batch size"
@@ -226,11 +322,16 @@ def test_train_epoch_runs_every_forward_in_train_mode():
     )
 
 
-def test_train_epoch_rejects_an_empty_loader():
-    model = nn.Linear(3, 1)
-    empty = _loader(torch.empty(0, 3), torch.empty(0, 1), batch_size=4)
-    with pytest.raises(ValueError):
-        train_epoch(model, nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=0.1), empty)
+@pytest.mark.parametrize("kind", LOADERS)
+def test_train_epoch_rejects_a_loader_that_yields_no_batch(kind):
+    model = _model_with_batch_norm_and_dropout()
+    if kind == "DataLoader with drop_last":
+        X, y = _regression_problem(3)  # fewer samples than one batch of 4: all dropped
+    else:
+        X, y = torch.empty(0, 3), torch.empty(0, 1)
+    empty, _ = LOADERS[kind](X, y, 4)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    raises_keeping_contract(ValueError, train_epoch, model, nn.MSELoss(), optimizer, empty)
 
 
 def test_train_epoch_runs_on_device(device):
@@ -240,5 +341,5 @@ def test_train_epoch_runs_on_device(device):
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     first = train_epoch(model, nn.MSELoss(), optimizer, _loader(X, y, batch_size=4))
     second = train_epoch(model, nn.MSELoss(), optimizer, _loader(X, y, batch_size=4))
-    assert type(first) is float
+    assert isinstance(first, float)
     assert second < first, f"the mean loss rose from {first} to {second} on {device}"

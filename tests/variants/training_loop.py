@@ -11,6 +11,15 @@ BROKEN = [
             "    loss.backward()\n    optimizer.zero_grad()\n",
         ),
     ),
+    Variant(
+        "train_step clears the gradients after step(): what earlier code left in .grad leaks in",
+        ("    optimizer.zero_grad()\n", ""),
+        ("    optimizer.step()\n", "    optimizer.step()\n    optimizer.zero_grad()\n"),
+    ),
+    Variant(
+        "train_step calls loss_fn(y, model(X)): arguments swapped, hidden by MSELoss",
+        ("    loss = loss_fn(model(X), y)", "    loss = loss_fn(y, model(X))"),
+    ),
     Variant("train_step forgets model.train()", ("    model.train()\n", "")),
     Variant(
         "train_step returns the loss tensor, not a float",
@@ -52,6 +61,15 @@ BROKEN = [
         (
             "        total += train_step(model, loss_fn, optimizer, X, y) * len(X)\n",
             "        last = train_step(model, loss_fn, optimizer, X, y)\n        total += last * len(X)\n",
+        ),
+    ),
+    Variant(
+        "train_epoch checks for an empty loader with len(loader), which a generator lacks",
+        (
+            "    total, count = 0.0, 0\n",
+            "    if len(loader) == 0:\n"
+            '        raise ValueError("empty loader")\n'
+            "    total, count = 0.0, 0\n",
         ),
     ),
     Variant(
@@ -98,6 +116,52 @@ ALTERNATIVES = [
                 raise ValueError("empty loader: no batch to train on")
             weights = torch.tensor(sizes, dtype=torch.float64)
             return float((torch.tensor(losses, dtype=torch.float64) * weights).sum() / weights.sum())
+        """,
+    ),
+    Variant(
+        "train_step clears every .grad of the optimizer by hand, first of all",
+        append="""
+        def train_step(model, loss_fn, optimizer, X, y):
+            model.train(True)
+            for group in optimizer.param_groups:
+                for p in group["params"]:
+                    p.grad = None
+            output = model(X)
+            loss = loss_fn(output, y)
+            loss.backward()
+            optimizer.step()
+            return float(loss.detach())
+        """,
+    ),
+    Variant(
+        "train_epoch takes a weighted mean with numpy, a float64",
+        append="""
+        import numpy as np
+
+        def train_epoch(model, loss_fn, optimizer, loader):
+            losses, sizes = [], []
+            for batch in loader:
+                X, y = batch
+                losses.append(train_step(model, loss_fn, optimizer, X, y))
+                sizes.append(X.shape[0])
+            if len(losses) == 0:
+                raise ValueError("cannot average the loss of an epoch with no batches")
+            return np.average(np.asarray(losses), weights=np.asarray(sizes, dtype=np.float64))
+        """,
+    ),
+    Variant(
+        "train_epoch as a running weighted mean",
+        append="""
+        def train_epoch(model, loss_fn, optimizer, loader):
+            mean, seen = 0.0, 0
+            for X, y in loader:
+                n = len(X)
+                loss = train_step(model, loss_fn, optimizer, X, y)
+                seen += n
+                mean += (loss - mean) * n / seen
+            if seen == 0:
+                raise ValueError("loader is empty: no batch to train on")
+            return mean
         """,
     ),
     Variant(
