@@ -20,15 +20,13 @@ from kata.tensors import (
     seeded_uniform,
     to_numpy,
 )
+from tests.checks import assert_tensor_equal, keeps_contract, raises_keeping_contract
 from tests.strategies import finite_floats, positive_sizes, seeds, shapes, small_sizes
 
 
 def test_counting_grid_counts_row_by_row():
-    grid = counting_grid(2, 3)
-    expected = torch.tensor([[0, 1, 2], [3, 4, 5]])
-    assert torch.equal(grid, expected), (
-        f"counting_grid(2, 3) returned\n{grid}\nexpected\n{expected}"
-    )
+    grid = keeps_contract(counting_grid, 2, 3, dtype=torch.int64)
+    assert_tensor_equal(grid, torch.tensor([[0, 1, 2], [3, 4, 5]]), "counting_grid(2, 3)")
 
 
 @given(rows=small_sizes, cols=small_sizes)
@@ -41,17 +39,26 @@ def test_counting_grid_has_the_asked_shape_and_int64_dtype(rows, cols):
     assert torch.equal(grid.flatten(), torch.arange(rows * cols))
 
 
-def test_counting_grid_rejects_negative_sizes():
-    with pytest.raises(ValueError):
-        counting_grid(-1, 3)
+@pytest.mark.parametrize(("rows", "cols"), [(-1, 3), (2, -3)])
+def test_counting_grid_rejects_negative_sizes(rows, cols):
+    raises_keeping_contract(ValueError, counting_grid, rows, cols)
 
 
 @given(shape=shapes, seed=seeds)
 def test_seeded_uniform_is_float32_in_the_unit_interval(shape, seed):
-    t = seeded_uniform(shape, seed)
+    t = keeps_contract(seeded_uniform, shape, seed, dtype=torch.float32)
     assert tuple(t.shape) == shape, f"asked for shape {shape}, got {tuple(t.shape)}"
     assert t.dtype == torch.float32
     assert ((t >= 0) & (t < 1)).all(), "torch.rand draws from [0, 1)"
+
+
+def test_seeded_uniform_of_shape_unit_is_a_0d_tensor():
+    t = seeded_uniform((), 5)
+    assert isinstance(t, torch.Tensor) and t.shape == (), (
+        f"shape () asks for a 0-dimensional tensor, got {t!r}"
+    )
+    assert t.dtype == torch.float32 and 0 <= t.item() < 1
+    assert t.item() == seeded_uniform((), 5).item(), "the same seed must give the same number"
 
 
 def test_seeded_uniform_repeats_for_the_same_seed_and_differs_for_another():
@@ -86,47 +93,68 @@ def test_describe_reports_shape_ndim_numel_dtype_and_device(t):
         "dtype": t.dtype,
         "device": "cpu",
     }
-    got = describe(t)
+    got = keeps_contract(describe, t)
     assert got == expected, f"describe returned {got}, expected {expected}"
+    assert isinstance(got["shape"], tuple), f"shape must be a tuple, got {type(got['shape'])}"
     assert all(type(v) is int for v in got["shape"]), "shape must be a tuple of plain ints"
+    assert type(got["device"]) is str, (
+        f"device must be a str such as 'cpu', got {type(got['device']).__name__}"
+    )
+
+
+def test_describe_names_the_device_with_its_index(device):
+    t = torch.zeros(2, device=device)
+    got = describe(t)["device"]
+    assert got == str(t.device), (
+        f"describe gave device {got!r} for a tensor on {t.device}: str(t.device) names "
+        "the device with its index where it has one (t.device.type drops it)"
+    )
 
 
 @given(shape=shapes)
 def test_flatten_batch_keeps_the_first_dimension_and_multiplies_the_rest(shape):
     x = torch.arange(int(np.prod(shape))).reshape(shape)
-    flat = flatten_batch(x)
+    flat = keeps_contract(flatten_batch, x)
     rest = int(np.prod(shape[1:]))
     assert tuple(flat.shape) == (shape[0], rest), (
         f"flatten_batch of a {shape} tensor gave {tuple(flat.shape)}, expected {(shape[0], rest)}"
     )
-    assert torch.equal(flat.flatten(), x.flatten()), "flattening must keep the order of elements"
+    assert_tensor_equal(flat.flatten(), x.flatten(), "the flattened elements, in order")
 
 
 def test_flatten_batch_works_on_a_non_contiguous_tensor():
     x = torch.arange(24).reshape(2, 3, 4).transpose(1, 2)  # (2, 4, 3), not contiguous
     assert not x.is_contiguous()
-    flat = flatten_batch(x)
+    flat = keeps_contract(flatten_batch, x)
     assert torch.equal(flat, torch.stack([x[0].flatten(), x[1].flatten()])), (
         "on a transposed tensor, .view raises; .reshape(len(x), -1) copies when it must "
         "(.flatten(1) would too, but refuses a 1-D tensor, which must become (B, 1))"
     )
 
 
-def test_flatten_batch_does_not_copy_a_contiguous_tensor():
-    x = torch.zeros(2, 3, 4)
+@pytest.mark.parametrize(
+    "make",
+    [lambda: torch.zeros(2, 3, 4), lambda: torch.zeros(6, 2, 5)[::2], lambda: torch.zeros(5)],
+    ids=["contiguous", "every-other-sample-of-a-batch", "1-d"],
+)
+def test_flatten_batch_does_not_copy_when_a_view_will_do(make):
+    x = make()
     flat = flatten_batch(x)
     flat[0, 0] = 1.0
-    assert x[0, 0, 0] == 1.0, "for a contiguous tensor the result should be a view of the same data"
+    assert x.flatten()[0] == 1.0, (
+        f"flatten_batch copied a tensor of shape {tuple(x.shape)} and strides {x.stride()}, "
+        "which a view can flatten: .reshape copies only when it must (.contiguous() always "
+        "makes a copy of a tensor that is not contiguous, even where a view would do)"
+    )
 
 
 def test_flatten_batch_rejects_a_scalar():
-    with pytest.raises(ValueError):
-        flatten_batch(torch.tensor(1.0))
+    raises_keeping_contract(ValueError, flatten_batch, torch.tensor(1.0))
 
 
 @given(values=st.lists(st.integers(-1000, 1000), min_size=1, max_size=20))
 def test_mean_as_float_averages_integers_as_float32(values):
-    mean = mean_as_float(torch.tensor(values))
+    mean = keeps_contract(mean_as_float, torch.tensor(values), dtype=torch.float32)
     assert mean.dtype == torch.float32, f"expected a float32 mean, got {mean.dtype}"
     assert mean.ndim == 0, f"expected a 0-dimensional tensor, got shape {tuple(mean.shape)}"
     torch.testing.assert_close(mean, torch.tensor(float(np.mean(values)), dtype=torch.float32))
@@ -134,13 +162,21 @@ def test_mean_as_float_averages_integers_as_float32(values):
 
 def test_mean_as_float_averages_a_float64_tensor_as_float32():
     mean = mean_as_float(torch.tensor([1.0, 2.0], dtype=torch.float64))
-    assert mean.dtype == torch.float32
-    assert mean.item() == 1.5
+    assert_tensor_equal(mean, torch.tensor(1.5), "the mean of a float64 [1.0, 2.0]")
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.int64])
+def test_mean_as_float_of_an_empty_tensor_is_nan(dtype):
+    mean = mean_as_float(torch.tensor([], dtype=dtype))
+    assert isinstance(mean, torch.Tensor), f"expected a tensor, got {type(mean).__name__}"
+    assert mean.dtype == torch.float32 and mean.ndim == 0 and mean.isnan(), (
+        f"the mean of an empty tensor is a 0-d float32 nan, as torch.mean gives; got {mean!r}"
+    )
 
 
 def test_numpy_view_shares_memory_both_ways():
     a = np.arange(4, dtype=np.float32)
-    t = numpy_view(a)
+    t = keeps_contract(numpy_view, a)
     a[0] = 10.0
     assert t[0].item() == 10.0, "changing the array must change the tensor: use torch.from_numpy"
     t[1] = 20.0
@@ -150,7 +186,7 @@ def test_numpy_view_shares_memory_both_ways():
 
 def test_to_numpy_handles_a_tensor_that_requires_grad():
     t = torch.tensor([1.0, 2.0], requires_grad=True) * 3
-    a = to_numpy(t)
+    a = keeps_contract(to_numpy, t)
     assert isinstance(a, np.ndarray), f"expected a numpy.ndarray, got {type(a).__name__}"
     np.testing.assert_array_equal(a, [3.0, 6.0])
 
@@ -166,7 +202,9 @@ def test_linear_forward_matches_numpy_and_nn_linear(data, n, n_in, n_out):
         data.draw(hnp.arrays(np.float64, shape, elements=finite_floats))
         for shape in ((n, n_in), (n_out, n_in), (n_out,))
     )
-    got = linear_forward(torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b))
+    got = keeps_contract(
+        linear_forward, torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b)
+    )
     assert tuple(got.shape) == (n, n_out)
     np.testing.assert_allclose(got.numpy(), x @ w.T + b, rtol=1e-10, atol=1e-9)
     torch.testing.assert_close(
@@ -177,9 +215,11 @@ def test_linear_forward_matches_numpy_and_nn_linear(data, n, n_in, n_out):
 
 def test_linear_forward_names_the_shapes_that_do_not_match():
     x, w, b = torch.zeros(4, 3), torch.zeros(2, 5), torch.zeros(2)
+    error = raises_keeping_contract(ValueError, linear_forward, x, w, b)
     # The message must name both shapes, (4, 3) and (2, 5), however it writes them.
-    with pytest.raises(ValueError, match=r"(?s)(?=.*\b4\D{1,3}3\b)(?=.*\b2\D{1,3}5\b)"):
-        linear_forward(x, w, b)
+    assert re.search(r"(?s)(?=.*\b4\D{1,3}3\b)(?=.*\b2\D{1,3}5\b)", str(error)), (
+        f"the message should name x's shape (4, 3) and weight's (2, 5); got {str(error)!r}"
+    )
 
 
 @pytest.mark.parametrize(
@@ -202,9 +242,13 @@ def test_linear_forward_rejects_an_x_or_weight_that_is_not_2d(x_shape, weight_sh
     )
 
 
-def test_linear_forward_rejects_a_bias_of_the_wrong_length():
-    with pytest.raises(ValueError):
-        linear_forward(torch.zeros(4, 3), torch.zeros(2, 3), torch.zeros(3))
+@pytest.mark.parametrize("bias_shape", [(3,), (1,), (), (2, 1), (1, 2)])
+def test_linear_forward_rejects_a_bias_that_is_not_one_per_output(bias_shape):
+    # x (2, 3) and weight (2, 3) give (2, 2): every bias here but (3,) would broadcast
+    # silently onto it; bias must be (out,) = (2,)
+    x = torch.ones(2, 3, requires_grad=True)
+    w, b = torch.ones(2, 3), torch.zeros(bias_shape)
+    raises_keeping_contract(ValueError, linear_forward, x, w, b)
 
 
 @given(
@@ -212,7 +256,7 @@ def test_linear_forward_rejects_a_bias_of_the_wrong_length():
     b=hnp.arrays(np.float64, positive_sizes, elements=finite_floats),
 )
 def test_pairwise_differences_matches_numpy_broadcasting(a, b):
-    got = pairwise_differences(torch.from_numpy(a), torch.from_numpy(b))
+    got = keeps_contract(pairwise_differences, torch.from_numpy(a), torch.from_numpy(b))
     assert tuple(got.shape) == (len(a), len(b)), (
         f"expected shape ({len(a)}, {len(b)}), got {tuple(got.shape)}: "
         "(N, 1) - (1, M) broadcasts to (N, M)"

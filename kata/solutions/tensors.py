@@ -28,6 +28,8 @@ def counting_grid(rows: int, cols: int) -> torch.Tensor:
 def seeded_uniform(shape: tuple[int, ...], seed: int) -> torch.Tensor:
     """A float32 tensor of `shape` with values uniform in [0, 1), the same for the same seed.
 
+    shape=() gives a 0-dimensional tensor. Which numbers a seed gives is not fixed, only
+    that the same seed gives the same ones again and another seed other ones.
     Do not touch the global random state: give torch.rand its own torch.Generator,
     seeded with generator.manual_seed(seed), so that the caller's random numbers
     are not disturbed.
@@ -41,6 +43,9 @@ def describe(t: torch.Tensor) -> dict:
 
     {"shape": tuple of ints, "ndim": int, "numel": int, "dtype": torch.dtype,
      "device": str such as "cpu" or "cuda:0"}
+
+    The shape may be a torch.Size (a tuple subclass); the device is str(t.device), which
+    names a GPU with its index ("cuda:0"), where t.device.type would say only "cuda".
 
     Helps: t.shape, t.ndim, t.numel(), t.dtype, t.device.
     """
@@ -56,8 +61,10 @@ def describe(t: torch.Tensor) -> dict:
 def flatten_batch(x: torch.Tensor) -> torch.Tensor:
     """Flatten every dimension but the first: (B, d1, d2, ...) -> (B, d1 * d2 * ...).
 
-    It must work on any tensor, even a non-contiguous one such as x.transpose(1, 2),
-    and must not copy the data when it does not have to.
+    A 1-D tensor (B,) becomes (B, 1). The batch is never empty (B >= 1).
+    It must work on any such tensor, even a non-contiguous one such as x.transpose(1, 2),
+    and must not copy the data when it does not have to: a view whenever the strides
+    allow one (a contiguous tensor, or a slice such as big[::2] of one).
 
     Helps: .view only works when the strides fit the new shape (a contiguous tensor's
     always do, a transposed one's usually not); .reshape copies only when it must.
@@ -72,7 +79,7 @@ def mean_as_float(t: torch.Tensor) -> torch.Tensor:
     """The mean of all elements as a 0-dimensional float32 tensor, whatever t's dtype.
 
     torch.mean refuses integer tensors ("could not infer output dtype"): a mean of
-    integers is not an integer. Convert first.
+    integers is not an integer. Convert first. The mean of an empty tensor is nan.
 
     Helps: t.float() or t.to(torch.float32).
     """
@@ -88,9 +95,10 @@ def numpy_view(a: np.ndarray) -> torch.Tensor:
 
 
 def to_numpy(t: torch.Tensor) -> np.ndarray:
-    """A NumPy array of t's values, for any tensor: one that requires grad, or one on a GPU.
+    """A NumPy array of t's values, for a tensor that requires grad, or one on a GPU, too.
 
     t.numpy() refuses both: NumPy knows nothing of autograd or of GPU memory.
+    It is never given a bfloat16 tensor: NumPy has no such dtype, and .numpy() refuses one.
     Helps: .detach() and .cpu() first.
     """
     return t.detach().cpu().numpy()
