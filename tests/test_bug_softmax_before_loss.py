@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from kata.bug_softmax_before_loss import classification_loss
+from tests.checks import keeps_contract
 
 sample_counts = st.integers(min_value=1, max_value=16)
 class_counts = st.integers(min_value=2, max_value=8)
@@ -23,10 +24,10 @@ def _sure_logits(targets: torch.Tensor, n_classes: int, margin: float = 30.0) ->
 @given(n=sample_counts, n_classes=class_counts, seed=seeds)
 def test_loss_equals_cross_entropy_of_the_logits(n, n_classes, seed):
     generator = torch.Generator().manual_seed(seed)
-    logits = 3 * torch.randn(n, n_classes, generator=generator)
+    logits = (3 * torch.randn(n, n_classes, generator=generator)).requires_grad_()
     targets = torch.randint(n_classes, (n,), generator=generator)
     torch.testing.assert_close(
-        classification_loss(logits, targets),
+        keeps_contract(classification_loss, logits, targets, dtype=torch.float32),
         nn.CrossEntropyLoss()(logits, targets),
         msg=lambda m: (
             "classification_loss(logits, targets) differs from "
@@ -73,3 +74,21 @@ def test_a_sure_right_prediction_scores_lower_than_a_sure_wrong_one_by_the_margi
         f"right {right:.3f}: cross-entropy of logits tells them apart by about 10. A gap "
         "below 1 means the loss saw probabilities, not logits."
     )
+
+
+def test_huge_logits_give_the_exact_finite_loss():
+    # sure and wrong by 200 (the right class gets probability e**-200, 0.0 in float32),
+    # and sure and right with a logit of 1000 (exp(1000) is inf in float32)
+    logits = torch.tensor([[0.0, 200.0, 0.0], [1000.0, 0.0, 0.0]], requires_grad=True)
+    targets = torch.tensor([0, 0])
+    loss = classification_loss(logits, targets)
+    assert torch.isfinite(loss), (
+        f"logits [[0, 200, 0], [1000, 0, 0]] with targets [0, 0] gave the loss {loss.item()}, "
+        "expected (200 + 0) / 2 = 100: the log of a probability that underflowed to 0, or "
+        "an exp of a logit that overflowed, is not finite. Which function takes the logits "
+        "themselves and never forms either?"
+    )
+    torch.testing.assert_close(loss, nn.CrossEntropyLoss()(logits, targets))
+    loss.backward()
+    expected = (torch.softmax(logits, dim=1) - nn.functional.one_hot(targets, 3)) / 2
+    torch.testing.assert_close(logits.grad, expected.detach())
