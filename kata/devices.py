@@ -63,8 +63,9 @@ def check_same_device(model: nn.Module, *data: torch.Tensor) -> None:
     """Return None when every tensor sits on the model's device; else raise ValueError.
 
     Without this check, torch fails deep inside the forward pass, with a RuntimeError
-    such as "Expected all tensors to be on the same device". Fail before that, naming
-    both devices and which tensor (counting from 0) is astray:
+    such as "Expected all tensors to be on the same device". Fail before that, with a
+    message in your own words that names both devices and the position of the tensor
+    astray, as a number counting from 0; for example
     "tensor 1 is on cpu but the model is on cuda:0: move it with .to(device)".
 
     Compare torch.device objects as tensors report them: a CUDA tensor's device always

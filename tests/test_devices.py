@@ -4,6 +4,7 @@ This machine may have no GPU, so moves are also checked with the `meta` device: 
 device every torch build has, whose tensors have shapes but no data.
 """
 
+import functools
 import re
 
 import pytest
@@ -11,6 +12,7 @@ import torch
 from torch import nn
 
 from kata.devices import check_same_device, device_of, pick_device, to_device
+from tests.checks import keeps_contract, raises_keeping_contract
 
 META = torch.device("meta")
 
@@ -36,7 +38,7 @@ def _misplaced(model: nn.Module, device: torch.device) -> list[str]:
 def test_pick_device_prefers_cuda_then_mps_then_cpu(monkeypatch, cuda, mps, expected):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
     monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
-    got = pick_device()
+    got = keeps_contract(pick_device)
     assert isinstance(got, torch.device), f"expected a torch.device, got {type(got).__name__}"
     assert got.type == expected, (
         f"with cuda available={cuda} and mps available={mps}, pick_device() gave {got}, "
@@ -81,8 +83,10 @@ def test_to_device_moves_the_model_in_place_and_returns_it():
 
 
 def test_to_device_returns_every_data_tensor_moved_in_order():
-    x, y = torch.randn(5, 3), torch.arange(5)
-    result = to_device(nn.Linear(3, 1), x, y, device=META)
+    x, y = torch.randn(5, 3, requires_grad=True), torch.arange(5)
+    to_meta = functools.partial(to_device, device=META)  # keeps_contract has a device= of its own
+    # the model moves; x and y stay where they were, and every tensor returned is on meta
+    result = keeps_contract(to_meta, nn.Linear(3, 1), x, y, changes=("model",), device=META)
     assert len(result) == 3, f"expected (model, x, y), got {len(result)} items"
     _, moved_x, moved_y = result
     for name, original, moved in (("x", x, moved_x), ("y", y, moved_y)):
@@ -113,7 +117,8 @@ def test_device_of_reads_where_the_parameters_live(shape_device):
 
 
 def test_device_of_follows_the_model_to_the_device(device):
-    got = device_of(nn.Linear(2, 2).to(device))
+    model = _model_with_buffers().to(device).train()
+    got = keeps_contract(device_of, model)
     assert got.type == device.type, f"device_of a model on {device} gave {got}"
 
 
@@ -128,46 +133,48 @@ def test_device_of_looks_at_buffers_when_there_are_no_parameters():
 
 @pytest.mark.parametrize("model", [nn.ReLU(), nn.Sequential()], ids=["relu", "empty-sequential"])
 def test_device_of_rejects_a_model_without_parameters_or_buffers(model):
-    with pytest.raises(ValueError):
-        device_of(model)
+    raises_keeping_contract(ValueError, device_of, model)
 
 
 def test_check_same_device_accepts_data_on_the_model_device(device):
-    model = nn.Linear(3, 1).to(device)
-    x, y = torch.randn(4, 3, device=device), torch.randn(4, 1, device=device)
-    assert check_same_device(model, x, y) is None
+    model = _model_with_buffers().to(device).train()
+    x = torch.randn(4, 3, device=device, requires_grad=True)
+    y = torch.randn(4, 1, device=device)
+    got = keeps_contract(check_same_device, model, x, y)
+    assert got is None, f"check_same_device returned {got!r}: it returns None when all is well"
+
+
+# keeps_contract cannot compare the values of meta tensors (they hold none): the calls that
+# involve one go through a lambda, so that it checks torch's global state alone.
 
 
 def test_check_same_device_names_both_devices_when_data_is_elsewhere():
-    model = nn.Linear(3, 1)  # on cpu
-    with pytest.raises(ValueError, match="meta") as raised:
-        check_same_device(model, torch.zeros(4, 3, device=META))
-    assert "cpu" in str(raised.value), f"the message should name the model's device: {raised.value}"
+    model, stray = nn.Linear(3, 1), torch.zeros(4, 3, device=META)  # model on cpu
+    error = raises_keeping_contract(ValueError, lambda: check_same_device(model, stray))
+    assert "meta" in str(error), f"the message should name the tensor's device: {error}"
+    assert "cpu" in str(error), f"the message should name the model's device: {error}"
 
 
 def test_check_same_device_names_both_devices_when_the_model_is_elsewhere():
     model = nn.Linear(3, 1).to(META)
-    with pytest.raises(ValueError, match="cpu") as raised:
-        check_same_device(model, torch.zeros(4, 3))
-    assert "meta" in str(raised.value), (
-        f"the message should name the model's device: {raised.value}"
-    )
+    error = raises_keeping_contract(ValueError, lambda: check_same_device(model, torch.zeros(4, 3)))
+    assert "cpu" in str(error), f"the message should name the tensor's device: {error}"
+    assert "meta" in str(error), f"the message should name the model's device: {error}"
 
 
 def test_check_same_device_looks_at_every_tensor_not_only_the_first():
-    model = nn.Linear(3, 1)
-    with pytest.raises(ValueError, match="meta"):
-        check_same_device(model, torch.zeros(4, 3), torch.zeros(4, 1, device=META))
+    model, data = nn.Linear(3, 1), (torch.zeros(4, 3), torch.zeros(4, 1, device=META))
+    error = raises_keeping_contract(ValueError, lambda: check_same_device(model, *data))
+    assert "meta" in str(error), f"the message should name the device of tensor 1: {error}"
 
 
 @pytest.mark.parametrize("position", [0, 2])
 def test_check_same_device_names_the_stray_tensor_counting_from_zero(position):
     data = [torch.zeros(4, 3) for _ in range(3)]
     data[position] = data[position].to(META)
-    with pytest.raises(ValueError) as raised:
-        check_same_device(nn.Linear(3, 1), *data)
-    numbers = re.findall(r"\d+", str(raised.value))
+    error = raises_keeping_contract(ValueError, lambda: check_same_device(nn.Linear(3, 1), *data))
+    numbers = re.findall(r"\d+", str(error))
     assert str(position) in numbers, (
         f"tensor {position} of 3 (counting from 0) is on meta, and the message says "
-        f"{str(raised.value)!r}: name the position with enumerate(data)"
+        f"{str(error)!r}: name the position with enumerate(data)"
     )

@@ -100,6 +100,18 @@ BROKEN = [
         ),
     ),
     Variant(
+        "device_of falls back to the cpu for a model with no tensors",
+        append="""
+        def device_of(model):
+            first = next(itertools.chain(model.parameters(), model.buffers()), None)
+            return torch.device("cpu") if first is None else first.device
+        """,
+    ),
+    Variant(
+        "check_same_device compares with pick_device(), not with where the model is",
+        ("    expected = device_of(model)\n", "    expected = pick_device()\n"),
+    ),
+    Variant(
         "check_same_device raises RuntimeError",
         (
             "        if t.device != expected:\n            raise ValueError(",
@@ -109,6 +121,52 @@ BROKEN = [
 ]
 
 ALTERNATIVES = [
+    Variant(
+        "pick_device through a name variable; to_device adds two tuples",
+        append="""
+        def pick_device():
+            name = "cpu"
+            if torch.cuda.is_available():
+                name = "cuda"
+            elif torch.backends.mps.is_available():
+                name = "mps"
+            return torch.device(name)
+
+
+        def to_device(model, *data, device):
+            device = torch.device(device)
+            return (model.to(device),) + tuple(t.to(device) for t in data)
+        """,
+    ),
+    Variant(
+        "device_of with a loop over the parameters, then one over the buffers",
+        append="""
+        def device_of(model):
+            for p in model.parameters():
+                return p.device
+            for b in model.buffers():
+                return b.device
+            raise ValueError(f"{type(model).__name__} has neither parameters nor buffers")
+        """,
+    ),
+    Variant(
+        "check_same_device raises a ValueError subclass and compares str(device)",
+        append="""
+        class DeviceMismatch(ValueError):
+            pass
+
+
+        def check_same_device(model, *data):
+            where = device_of(model)
+            astray = [(i, t.device) for i, t in enumerate(data) if str(t.device) != str(where)]
+            if astray:
+                i, dev = astray[0]
+                raise DeviceMismatch(
+                    f"input number {i} lives on {dev}, while the model's weights live on "
+                    f"{where}; call .to({str(where)!r}) on it first"
+                )
+        """,
+    ),
     Variant(
         "pick_device as one conditional expression",
         (
