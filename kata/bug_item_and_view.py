@@ -12,8 +12,10 @@ import torch
 def mean_absolute_error(predictions: torch.Tensor, targets: torch.Tensor) -> float:
     """The mean of |predictions - targets| over all elements, as a Python float.
 
-    predictions and targets have the same shape, any shape with at least one element:
+    predictions and targets have the same shape, any shape with at least one element,
+    and predictions may require grad (a model's output does):
     mean_absolute_error(tensor([1., 2., 4.]), tensor([1., 3., 1.])) -> 4 / 3.
+    Any float will do, a subclass such as np.float64 too (np.float32 is not one).
 
     What goes wrong: it works for a batch of one sample and raises "RuntimeError: a
     Tensor with 3 elements cannot be converted to Scalar" for a batch of three.
@@ -27,6 +29,7 @@ def flatten_channels_first(images: torch.Tensor) -> torch.Tensor:
     """Images (B, H, W, C), channels last as image libraries give them, to rows
     (B, C * H * W) in channels-first order, the order a model trained on (B, C, H, W)
     tensors expects: row b holds channel 0's H * W pixels, then channel 1's, ...
+    The pixels keep their dtype.
 
     What goes wrong: fine for grey images (C = 1), but colour images (C = 3) raise
     "RuntimeError: view size is not compatible with input tensor's size and stride

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kata.bug_item_and_view import flatten_channels_first, mean_absolute_error
+from tests.checks import assert_tensor_equal, keeps_contract
 
 # more than one element: .item() takes a tensor of exactly one
 batch_shapes = st.lists(st.integers(min_value=1, max_value=5), min_size=1, max_size=3).filter(
@@ -19,8 +20,9 @@ colour_channels = st.integers(min_value=2, max_value=4)
 
 
 def test_mean_absolute_error_of_three_samples():
-    got = mean_absolute_error(torch.tensor([1.0, 2.0, 4.0]), torch.tensor([1.0, 3.0, 1.0]))
-    assert type(got) is float, f"returned a {type(got).__name__}, expected a Python float"
+    predictions = torch.tensor([1.0, 2.0, 4.0], requires_grad=True)  # as a model's output
+    got = keeps_contract(mean_absolute_error, predictions, torch.tensor([1.0, 3.0, 1.0]))
+    assert isinstance(got, float), f"returned a {type(got).__name__}, expected a Python float"
     assert got == pytest.approx(4 / 3), f"got {got}, expected (0 + 1 + 3) / 3"
 
 
@@ -31,6 +33,7 @@ def test_mean_absolute_error_matches_torch_l1_loss(shape, seed):
     targets = torch.randn(shape, generator=generator)
     expected = torch.nn.L1Loss()(predictions, targets).item()
     got = mean_absolute_error(predictions, targets)
+    assert isinstance(got, float), f"returned a {type(got).__name__}, expected a Python float"
     assert got == pytest.approx(expected, rel=1e-6), (
         f"for tensors of shape {tuple(shape)} got {got}, expected {expected} "
         "(what nn.L1Loss gives): the mean over every element"
@@ -39,12 +42,13 @@ def test_mean_absolute_error_matches_torch_l1_loss(shape, seed):
 
 def test_channels_first_rows_of_a_colour_image():
     images = torch.arange(2 * 2 * 2 * 3).reshape(2, 2, 2, 3)  # B=2, H=2, W=2, C=3
-    rows = flatten_channels_first(images)
+    rows = keeps_contract(flatten_channels_first, images, dtype=images.dtype)
     red = images[0, :, :, 0].flatten()  # channel 0 of image 0, pixel by pixel
     assert tuple(rows.shape) == (2, 12), f"got shape {tuple(rows.shape)}, expected (2, 12)"
     assert torch.equal(rows[0, :4], red), (
         f"row 0 starts with {rows[0, :4].tolist()}, expected channel 0's four pixels {red.tolist()}"
     )
+    assert_tensor_equal(rows, images.permute(0, 3, 1, 2).reshape(2, 12), "the rows")
 
 
 @given(batch=st.integers(1, 3), height=image_sides, width=image_sides, channels=colour_channels)

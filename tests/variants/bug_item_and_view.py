@@ -32,6 +32,20 @@ BROKEN = [
         (MAE, "return (predictions - targets).pow(2).mean().item()"),
     ),
     Variant(
+        "mean_absolute_error averages over dim 0 only: .item() refuses a (B, k) batch",
+        (MAE, "return torch.mean(torch.abs(predictions - targets), dim=0).item()"),
+    ),
+    Variant(
+        "mean_absolute_error through NumPy: an np.float32 is not a Python float",
+        (MAE, "return np.abs(predictions.numpy() - targets.numpy()).mean()"),
+        append="import numpy as np",
+    ),
+    Variant(
+        "mean_absolute_error through .numpy(): refuses predictions that require grad",
+        (MAE, "return float(np.abs(predictions.numpy() - targets.numpy()).mean())"),
+        append="import numpy as np",
+    ),
+    Variant(
         "flatten_channels_first left as the stub: .view after .permute",
         (FLAT, "return channels_first.view(len(images), -1)"),
     ),
@@ -47,6 +61,15 @@ BROKEN = [
         "flatten_channels_first loses the batch dimension",
         (FLAT, "return channels_first.reshape(-1)"),
     ),
+    Variant(
+        "flatten_channels_first calls .contiguous() before the permute, not after",
+        (PERMUTE, "channels_first = images.contiguous().permute(0, 3, 1, 2)  #"),
+        (FLAT, "return channels_first.view(len(images), -1)"),
+    ),
+    Variant(
+        "flatten_channels_first turns the pixels into floats",
+        (FLAT, "return channels_first.reshape(len(images), -1).float()"),
+    ),
 ]
 
 ALTERNATIVES = [
@@ -57,6 +80,14 @@ ALTERNATIVES = [
     Variant(
         "mean_absolute_error as a sum over numel, through float()",
         (MAE, "return float((predictions - targets).abs().sum() / predictions.numel())"),
+    ),
+    Variant(
+        "mean_absolute_error as sum / numel in Python, returned as an np.float64",
+        (
+            MAE,
+            "return np.float64((predictions - targets).abs().sum().item() / predictions.numel())",
+        ),
+        append="import numpy as np",
     ),
     Variant(
         "flatten_channels_first with .contiguous().view",
