@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from kata.bug_grad_accumulation import train_step
-from tests.checks import GradRecordingSGD
+from tests.checks import GradRecordingSGD, keeps_contract
 
 
 def _regression_problem(n: int = 32, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
@@ -70,10 +70,57 @@ def test_gradients_left_by_earlier_code_do_not_leak_into_the_step():
     X, y = _regression_problem(8)
     model = nn.Linear(3, 1)
     expected = _gradient_of_one_backward(model, X, y)
-    model(X).sum().backward()  # say, a gradient someone computed for a saliency plot
+    model.eval()  # say, a saliency plot, computed in eval mode, left its gradient behind
+    model(X).sum().backward()
+    modes: list[bool] = []
+    model.register_forward_pre_hook(lambda module, args: modes.append(module.training))
     optimizer = GradRecordingSGD(model.parameters(), lr=0.1)
-    train_step(model, nn.MSELoss(), optimizer, X, y)
+    keeps_contract(train_step, model, nn.MSELoss(), optimizer, X, y, changes=("model", "optimizer"))
     _assert_step_used_one_batch_gradient(optimizer.grads_used[0], expected, "first")
+    assert modes == [True], (
+        f"the model was in eval mode before train_step and its forward pass saw "
+        f"model.training == {modes}; expected [True]: keep the model.train() of the step"
+    )
+
+
+def test_two_steps_with_cross_entropy_are_two_steps_of_plain_gradient_descent():
+    # Cross-entropy is not symmetric: loss_fn(y, model(X)) raises or computes another loss.
+    torch.manual_seed(0)
+    X, _ = _regression_problem(8)
+    y = torch.tensor([0, 1, 2, 0, 1, 2, 0, 1])
+    model = nn.Linear(3, 3)
+    twin = copy.deepcopy(model)
+    twin_optimizer = torch.optim.SGD(twin.parameters(), lr=0.5)
+    expected = []
+    for _ in range(2):
+        twin_optimizer.zero_grad()
+        loss = nn.CrossEntropyLoss()(twin(X), y)
+        loss.backward()
+        twin_optimizer.step()
+        expected.append(loss.item())
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    got = [
+        keeps_contract(
+            train_step,
+            model,
+            nn.CrossEntropyLoss(),
+            optimizer,
+            X,
+            y,
+            changes=("model", "optimizer"),
+        )
+        for _ in range(2)
+    ]
+    assert got == pytest.approx(expected, rel=1e-5), (
+        f"two train_step calls with nn.CrossEntropyLoss returned {got}, expected {expected}: "
+        "the loss is loss_fn(model(X), y), predictions first, and each step uses this "
+        "batch's gradient alone"
+    )
+    torch.testing.assert_close(
+        model.state_dict(),
+        twin.state_dict(),
+        msg=lambda m: f"after two steps the weights are not where plain SGD takes them.\n{m}",
+    )
 
 
 def test_two_steps_move_the_weights_as_two_steps_of_plain_gradient_descent():

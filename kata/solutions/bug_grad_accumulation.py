@@ -26,9 +26,11 @@ def train_step(
     learning rate reaches easily. Each step moves the weights further than the last,
     as if the optimizer were using more than this batch's gradient.
 
-    The contract: every optimizer.step() uses the gradient of this batch's loss at the
-    current weights, and nothing else, whatever .grad held when train_step was called
-    (gradients left behind by earlier code included). Returns the loss before the step.
+    The contract: the model runs in training mode (it may have been left in eval mode),
+    and the loss is loss_fn(model(X), y), as in the training_loop kata. Every
+    optimizer.step() uses the gradient of this batch's loss at the current weights, and
+    nothing else, whatever .grad held when train_step was called (gradients left behind
+    by earlier code included). Returns the loss before the step, as a Python float.
 
     Helps: in PyTorch, what does loss.backward() do with what is already in p.grad?
     """

@@ -23,6 +23,14 @@ BROKEN = [
         (_ZERO, "    for p in model.parameters():\n        p.grad.zero_()\n"),
     ),
     Variant(
+        "fixes the bug but drops model.train(): a model left in eval mode trains in it",
+        ("    model.train()\n", ""),
+    ),
+    Variant(
+        "fixes the bug but calls loss_fn(y, model(X)): arguments swapped, hidden by MSELoss",
+        ("    loss = loss_fn(model(X), y)", "    loss = loss_fn(y, model(X))"),
+    ),
+    Variant(
         "fixes the bug but returns the loss after the step",
         (
             "    return loss.item()",
@@ -36,6 +44,37 @@ BROKEN = [
 ]
 
 ALTERNATIVES = [
+    Variant(
+        "model.zero_grad() first of all",
+        (_ZERO, ""),
+        ("    model.train()\n", "    model.zero_grad()\n    model.train()\n"),
+    ),
+    Variant(
+        "sets every .grad of the optimizer's parameters to None by hand before backward()",
+        (
+            _ZERO,
+            '    for group in optimizer.param_groups:\n        for param in group["params"]:\n'
+            "            param.grad = None\n",
+        ),
+        ("    return loss.item()", "    return float(loss.item())"),
+    ),
+    Variant(
+        "writes into .grad what torch.autograd.grad gives for the optimizer's parameters",
+        append="""
+        def train_step(model, loss_fn, optimizer, X, y):
+            model.train()
+            params = [p for g in optimizer.param_groups for p in g["params"]]
+            for p in params:
+                p.grad = None
+            params = [p for p in params if p.requires_grad]
+            loss = loss_fn(model(X), y)
+            grads = torch.autograd.grad(loss, params, allow_unused=True)
+            for p, g in zip(params, grads):
+                p.grad = g
+            optimizer.step()
+            return loss.item()
+        """,
+    ),
     Variant(
         "zero_grad first, before the forward pass",
         (_ZERO, ""),
