@@ -84,9 +84,16 @@ def test_to_device_moves_the_model_in_place_and_returns_it():
 
 def test_to_device_returns_every_data_tensor_moved_in_order():
     x, y = torch.randn(5, 3, requires_grad=True), torch.arange(5)
-    to_meta = functools.partial(to_device, device=META)  # keeps_contract has a device= of its own
     # the model moves; x and y stay where they were, and every tensor returned is on meta
-    result = keeps_contract(to_meta, nn.Linear(3, 1), x, y, changes=("model",), device=META)
+    # (to_device's own device= goes in a partial: keeps_contract has a device= of its own)
+    result = keeps_contract(
+        functools.partial(to_device, device=META),
+        nn.Linear(3, 1),
+        x,
+        y,
+        changes=("model",),
+        device=META,
+    )
     assert len(result) == 3, f"expected (model, x, y), got {len(result)} items"
     _, moved_x, moved_y = result
     for name, original, moved in (("x", x, moved_x), ("y", y, moved_y)):
