@@ -19,10 +19,12 @@ class PairDataset(Dataset):
     """Samples x_i with their targets y_i: a map-style Dataset over two tensors."""
 
     def __init__(self, X: torch.Tensor, y: torch.Tensor) -> None:
-        """Keep X (N, *feature_shape) and y (N, *target_shape) for the other methods.
+        """Keep X (N, *feature_shape) and y (N, *target_shape) for the other methods,
+        as they are: no copy and no new dtype (int64 class labels stay int64, which
+        nn.CrossEntropyLoss needs).
 
-        Raises ValueError, naming both lengths, when X and y have different first
-        dimensions: a sample without a target (or the reverse) is a bug upstream.
+        Raises ValueError when X and y have different first dimensions, its message
+        holding both lengths: a sample without a target (or the reverse) is a bug upstream.
         """
         # TODO: your code here
         raise NotImplementedError("PairDataset.__init__")
@@ -33,7 +35,8 @@ class PairDataset(Dataset):
         raise NotImplementedError("PairDataset.__len__")
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """Sample `index` as a pair (x_i, y_i), shapes feature_shape and target_shape.
+        """Sample `index` as a pair (x_i, y_i), shapes feature_shape and target_shape,
+        dtypes those of X and y.
 
         The DataLoader's default collate stacks the pairs of a batch into
         [X_batch (B, *feature_shape), y_batch (B, *target_shape)].
@@ -69,16 +72,18 @@ def split_dataset(
 ) -> list[Subset]:
     """Cut `dataset` into disjoint random parts that together hold every sample once.
 
-    `lengths` is either sample counts that sum to len(dataset), such as [80, 20], or
-    fractions that sum to 1, such as [0.8, 0.2] (random_split floors each part and
-    hands the samples left over to the first parts, one each). The same seed gives
-    the same parts, and the global RNG is left alone.
+    `lengths` is either sample counts, when every length is an int, such as [80, 20],
+    which must sum to len(dataset); or fractions, as soon as one is a float, such as
+    [0.8, 0.2], which must sum to 1 up to float rounding, as random_split checks it
+    (math.isclose: [0.7, 0.2, 0.1] sums to 0.9999999999999999 and is fine). random_split
+    floors each fraction's part and hands the samples left over to the first parts,
+    one each. The same seed gives the same parts, and the global RNG is left alone.
 
     Helps: torch.utils.data.random_split(dataset, lengths, generator=...).
-    Raises ValueError for a negative length (random_split does not check, and
-    silently makes parts of the wrong size), for counts whose sum is not
-    len(dataset), and for fractions whose sum is not 1; each message names the sum (and,
-    for counts, len(dataset)).
+    Raises ValueError for a negative length, its message holding that length
+    (random_split does not check, and silently makes parts of the wrong size); for
+    counts whose sum is not len(dataset), the message holding the sum and len(dataset);
+    and for fractions whose sum is not 1, the message holding the sum.
     """
     # TODO: your code here
     raise NotImplementedError("split_dataset")

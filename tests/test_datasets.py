@@ -5,20 +5,25 @@ batch or a part shows exactly which samples it holds.
 """
 
 import math
+import re
 
 import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import DataLoader, Subset, TensorDataset
 
 from kata.datasets import PairDataset, make_loader, split_dataset
+from tests.checks import assert_tensor_equal, keeps_contract, raises_keeping_contract
 from tests.strategies import seeds
 
 sample_counts = st.integers(min_value=1, max_value=20)
 batch_sizes = st.integers(min_value=1, max_value=8)
 part_lengths = st.lists(st.integers(min_value=0, max_value=8), min_size=1, max_size=4)
-fractions = st.sampled_from([[0.8, 0.2], [0.5, 0.25, 0.25], [0.6, 0.3, 0.1], [1.0], [0.1] * 10])
+# [0.7, 0.2, 0.1] and [0.1] * 10 sum to 0.9999999999999999: 1, up to float rounding
+fractions = st.sampled_from(
+    [[0.8, 0.2], [0.5, 0.25, 0.25], [0.7, 0.2, 0.1], [0.6, 0.3, 0.1], [1.0], [0.1] * 10]
+)
 
 # n <= 20 and batch_size <= 8 make only 160 cases, and each builds a loader: 50 are plenty
 loader_settings = settings(max_examples=min(50, settings.default.max_examples))
@@ -42,38 +47,48 @@ def _contents(part) -> list[int]:
     return [part[i][1].item() for i in range(len(part))]
 
 
+def _holds(message: str, *numbers: int) -> bool:
+    return all(re.search(rf"(?<![\d.]){re.escape(str(n))}(?![\d.])", message) for n in numbers)
+
+
 def test_pair_dataset_has_one_sample_per_row():
-    ds = PairDataset(torch.randn(7, 3), torch.arange(7))
+    ds = keeps_contract(PairDataset, torch.randn(7, 3), torch.arange(7))
     assert len(ds) == 7, f"len(PairDataset) of 7 rows gave {len(ds)}, expected 7"
 
 
-def test_pair_dataset_item_is_the_matching_pair():
-    X, y = torch.randn(5, 2, 3), torch.randn(5, 4)
+@pytest.mark.parametrize(
+    ("X", "y"),
+    [
+        (torch.linspace(-1, 1, 30).view(5, 2, 3), torch.tensor([2, 0, 3, 1, 0])),  # class labels
+        (
+            torch.linspace(0, 1, 15, dtype=torch.float64).view(5, 3),
+            torch.linspace(2, 3, 20).view(5, 4),
+        ),
+        (torch.arange(5), torch.tensor([True, False, True, True, False])),
+    ],
+    ids=["float32-int64", "float64-float32", "int64-bool"],
+)
+def test_pair_dataset_item_is_the_matching_pair_in_its_own_dtype(X, y):
     ds = PairDataset(X, y)
     for i in range(5):
-        x_i, y_i = ds[i]
-        assert torch.equal(x_i, X[i]) and torch.equal(y_i, y[i]), (
-            f"PairDataset(X, y)[{i}] should be (X[{i}], y[{i}]), of shapes "
-            f"{tuple(X[i].shape)} and {tuple(y[i].shape)}; got shapes "
-            f"{tuple(x_i.shape)} and {tuple(y_i.shape)}"
-        )
+        x_i, y_i = keeps_contract(ds.__getitem__, i)
+        assert_tensor_equal(x_i, X[i], f"PairDataset(X, y)[{i}][0], which should be X[{i}],")
+        assert_tensor_equal(y_i, y[i], f"PairDataset(X, y)[{i}][1], which should be y[{i}],")
 
 
 def test_pair_dataset_batches_through_a_dataloader():
     X, y = torch.randn(10, 3), torch.arange(10)
     batches = list(DataLoader(PairDataset(X, y), batch_size=4))
     xb, yb = batches[0]
-    assert torch.equal(xb, X[:4]) and torch.equal(yb, y[:4]), (
-        "the first batch of DataLoader(PairDataset(X, y), batch_size=4) should be "
-        "X[:4] and y[:4]: does __getitem__ return the pair (x_i, y_i)?"
-    )
+    what = "the first batch of DataLoader(PairDataset(X, y), batch_size=4), {} of it,"
+    assert_tensor_equal(xb, X[:4], what.format("X[:4]"))
+    assert_tensor_equal(yb, y[:4], what.format("y[:4] (int64 class labels)"))
     assert [len(b[0]) for b in batches] == [4, 4, 2]
 
 
 def test_pair_dataset_rejects_x_and_y_of_different_lengths():
-    with pytest.raises(ValueError, match="5") as raised:
-        PairDataset(torch.zeros(5, 3), torch.zeros(4))
-    assert "4" in str(raised.value), f"the message should name both lengths: {raised.value}"
+    error = raises_keeping_contract(ValueError, PairDataset, torch.zeros(5, 3), torch.zeros(4))
+    assert _holds(str(error), 5, 4), f"the message should hold both lengths, 5 and 4: {error}"
 
 
 @loader_settings
@@ -131,8 +146,26 @@ def test_shuffled_loader_sees_every_sample_once_per_epoch(n, batch_size, seed):
 
 
 def test_loader_without_shuffle_keeps_the_dataset_order():
-    seen = _epoch(make_loader(_numbered(11), 4, shuffle=False, seed=0))
+    seen = _epoch(keeps_contract(make_loader, _numbered(11), 4, shuffle=False, seed=0))
     assert seen == list(range(11)), f"with shuffle=False the order was {seen}, expected 0..10"
+
+
+def test_loader_batches_keep_the_dataset_s_dtypes():
+    X, y = torch.randn(6, 2, dtype=torch.float64), torch.arange(6)
+    xb, yb = next(iter(keeps_contract(make_loader, TensorDataset(X, y), 6, False, 0)))
+    assert_tensor_equal(xb, X, "the batch of inputs")
+    assert_tensor_equal(yb, y, "the batch of int64 labels")
+
+
+def test_loader_takes_a_part_of_a_split_as_its_dataset():
+    held = [27, 3, 14, 8, 21, 0, 9, 16, 5, 11]
+    part = Subset(_numbered(30), held)  # what random_split returns
+    loader = keeps_contract(make_loader, part, 4, shuffle=True, seed=1, drop_last=True)
+    seen = _epoch(loader)
+    assert len(seen) == len(set(seen)) == 8 and set(seen) <= set(held), (
+        f"a loader over a 10-sample part of a split, batches of 4 with drop_last, gave "
+        f"samples {seen}; expected 8 different ones of the part's {sorted(held)}"
+    )
 
 
 def test_shuffled_loader_changes_the_order_every_epoch():
@@ -168,8 +201,7 @@ def test_loader_leaves_the_global_random_state_alone(shuffle):
 
 @pytest.mark.parametrize("batch_size", [0, -3])
 def test_make_loader_rejects_a_batch_size_below_one(batch_size):
-    with pytest.raises(ValueError):
-        make_loader(_numbered(5), batch_size, shuffle=True, seed=0)
+    raises_keeping_contract(ValueError, make_loader, _numbered(5), batch_size, True, 0)
 
 
 @given(lengths=part_lengths, seed=seeds)
@@ -182,7 +214,8 @@ def test_split_parts_have_the_asked_lengths(lengths, seed):
 @given(lengths=part_lengths, seed=seeds)
 def test_split_parts_are_disjoint_and_hold_every_sample(lengths, seed):
     n = sum(lengths)
-    held = [i for part in split_dataset(_numbered(n), lengths, seed) for i in _contents(part)]
+    parts = keeps_contract(split_dataset, _numbered(n), lengths, seed)
+    held = [i for part in parts for i in _contents(part)]
     assert sorted(held) == list(range(n)), (
         f"the parts of a {n}-sample dataset split as {lengths} held samples {sorted(held)}: "
         "each sample should be in exactly one part"
@@ -191,7 +224,7 @@ def test_split_parts_are_disjoint_and_hold_every_sample(lengths, seed):
 
 @given(n=st.integers(min_value=0, max_value=30), fractions=fractions, seed=seeds)
 def test_split_by_fractions_gives_parts_within_one_of_their_share(n, fractions, seed):
-    parts = split_dataset(_numbered(n), fractions, seed)
+    parts = keeps_contract(split_dataset, _numbered(n), fractions, seed)
     got = [len(part) for part in parts]
     assert sum(got) == n, f"splitting {n} samples by {fractions} gave parts of {got}"
     shares = [f * n for f in fractions]
@@ -219,18 +252,23 @@ def test_split_leaves_the_global_random_state_alone():
 
 
 def test_split_rejects_a_negative_length():
-    with pytest.raises(ValueError):
-        split_dataset(_numbered(10), [-1, 11], seed=0)
+    error = raises_keeping_contract(ValueError, split_dataset, _numbered(10), [-2, 12], seed=0)
+    assert _holds(str(error), -2), f"the message should hold the negative length -2: {error}"
 
 
 def test_split_rejects_lengths_that_do_not_add_up_to_the_dataset():
-    with pytest.raises(ValueError, match="7") as raised:
-        split_dataset(_numbered(10), [3, 4], seed=0)
-    assert "10" in str(raised.value), (
-        f"the message should name the sum of the lengths and the dataset's length: {raised.value}"
+    error = raises_keeping_contract(ValueError, split_dataset, _numbered(10), [3, 4], seed=0)
+    assert _holds(str(error), 7, 10), (
+        f"the message should hold the sum of the lengths, 7, and the dataset's length, 10: {error}"
     )
 
 
 def test_split_rejects_fractions_that_do_not_add_up_to_one():
-    with pytest.raises(ValueError, match=r"0\.75"):
-        split_dataset(_numbered(10), [0.5, 0.25], seed=0)
+    error = raises_keeping_contract(ValueError, split_dataset, _numbered(10), [0.5, 0.25], 0)
+    assert "0.75" in str(error), f"the message should hold the sum of the fractions, 0.75: {error}"
+
+
+def test_split_takes_lengths_with_a_float_among_them_as_fractions():
+    # [8.0, 2.0] are not 8 and 2 samples: one float makes them fractions, summing to 10
+    error = raises_keeping_contract(ValueError, split_dataset, _numbered(10), [8.0, 2.0], 0)
+    assert "10" in str(error), f"the message should hold the sum of the fractions, 10.0: {error}"
