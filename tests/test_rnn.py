@@ -2,16 +2,18 @@
 
 import pytest
 import torch
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from torch import nn
 
 from kata.rnn import SequenceClassifier, last_time_step, recurrent_output_shapes
+from tests.checks import keeps_contract, raises_keeping_contract
 
 LAYERS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 kinds = st.sampled_from(sorted(LAYERS))
 sizes = st.integers(min_value=1, max_value=4)
 layer_counts = st.integers(min_value=1, max_value=3)
+batches = st.integers(min_value=0, max_value=4)  # torch runs an empty batch too
 
 
 def _run_real_layer(
@@ -37,8 +39,28 @@ def _run_real_layer(
     num_layers=layer_counts,
     bidirectional=st.booleans(),
     batch_first=st.booleans(),
-    batch=sizes,
+    batch=batches,
     seq_len=sizes,
+)
+@example(
+    kind="lstm",
+    input_size=2,
+    hidden_size=3,
+    num_layers=2,
+    bidirectional=True,
+    batch_first=True,
+    batch=0,
+    seq_len=4,
+)
+@example(
+    kind="gru",
+    input_size=2,
+    hidden_size=3,
+    num_layers=1,
+    bidirectional=False,
+    batch_first=False,
+    batch=0,
+    seq_len=1,
 )
 def test_recurrent_output_shapes_match_the_real_layer(
     kind, input_size, hidden_size, num_layers, bidirectional, batch_first, batch, seq_len
@@ -49,7 +71,7 @@ def test_recurrent_output_shapes_match_the_real_layer(
     expected = {"output": tuple(output.shape), "h_n": tuple(h_n.shape)}
     if kind == "lstm":
         expected["c_n"] = tuple(state[1].shape)
-    got = recurrent_output_shapes(*args)
+    got = keeps_contract(recurrent_output_shapes, *args)
     assert got == expected, (
         f"recurrent_output_shapes{args} returned {got}, but the real nn.{LAYERS[kind].__name__} "
         f"gives {expected}"
@@ -86,15 +108,17 @@ def test_only_an_lstm_has_a_cell_state(kind):
 
 
 def test_recurrent_output_shapes_names_the_valid_kinds_for_an_unknown_one():
-    with pytest.raises(ValueError) as raised:
-        recurrent_output_shapes("transformer", 3, 4, 1, False, True, batch=2, seq_len=5)
+    error = raises_keeping_contract(
+        ValueError, recurrent_output_shapes, "transformer", 3, 4, 1, False, True, 2, 5
+    )
     for kind in LAYERS:
-        assert kind in str(raised.value), f"the message should name {kind!r}: {raised.value}"
+        assert kind in str(error), f"the message should name {kind!r}: {error}"
 
 
 def test_recurrent_output_shapes_rejects_an_empty_sequence():
-    with pytest.raises(ValueError):
-        recurrent_output_shapes("lstm", 3, 4, 1, False, True, batch=2, seq_len=0)
+    raises_keeping_contract(
+        ValueError, recurrent_output_shapes, "lstm", 3, 4, 1, False, True, batch=2, seq_len=0
+    )
 
 
 @pytest.mark.parametrize("kind", ["lstm", "gru"])
@@ -103,7 +127,7 @@ def test_last_time_step_is_the_top_layer_final_state(kind, batch_first, device):
     torch.manual_seed(0)
     output, state = _run_real_layer(kind, 3, 4, 2, False, batch_first, 2, 5, device)
     h_n = state[0] if kind == "lstm" else state
-    got = last_time_step(output, batch_first)
+    got = keeps_contract(last_time_step, output, batch_first, dtype=output.dtype)
     assert tuple(got.shape) == (2, 4), (
         f"last_time_step gave shape {tuple(got.shape)} for a {tuple(output.shape)} output with "
         f"batch_first={batch_first}, expected (batch, hidden) = (2, 4): is time dim 1 or dim 0?"
@@ -130,16 +154,21 @@ def test_last_time_step_of_a_bidirectional_layer_holds_the_forward_final_state(b
     )
 
 
-def test_last_time_step_rejects_an_unbatched_output():
-    with pytest.raises(ValueError):
-        last_time_step(torch.zeros(5, 4), batch_first=True)
+@pytest.mark.parametrize("batch_first", [True, False], ids=["batch-first", "time-first"])
+def test_last_time_step_rejects_an_unbatched_output(batch_first):
+    unbatched = torch.randn(5, 4, requires_grad=True)  # (seq_len, features)
+    raises_keeping_contract(ValueError, last_time_step, unbatched, batch_first=batch_first)
 
 
 @pytest.mark.parametrize("kind", sorted(LAYERS))
 @pytest.mark.parametrize(("batch", "seq_len"), [(1, 1), (3, 5), (6, 2)])
 def test_classifier_gives_one_row_of_logits_per_sequence(kind, batch, seq_len, device):
-    model = SequenceClassifier(input_size=3, hidden_size=4, num_classes=5, kind=kind).to(device)
-    logits = model(torch.randn(batch, seq_len, 3, device=device))
+    model = keeps_contract(
+        SequenceClassifier, input_size=3, hidden_size=4, num_classes=5, kind=kind
+    )
+    model.to(device)
+    x = torch.randn(batch, seq_len, 3, device=device, requires_grad=True)
+    logits = keeps_contract(model, x, dtype=torch.float32)
     assert tuple(logits.shape) == (batch, 5), (
         f"a ({batch}, {seq_len}, 3) batch gave logits of shape {tuple(logits.shape)}, "
         f"expected ({batch}, 5): one row per sequence, one column per class"
@@ -237,5 +266,6 @@ def test_gradients_reach_every_parameter_of_the_classifier(kind, device):
 
 
 def test_classifier_names_the_valid_kinds_for_an_unknown_one():
-    with pytest.raises(ValueError, match="lstm"):
-        SequenceClassifier(3, 4, 2, kind="transformer")
+    error = raises_keeping_contract(ValueError, SequenceClassifier, 3, 4, 2, kind="transformer")
+    for kind in LAYERS:
+        assert kind in str(error), f"the message should name {kind!r}: {error}"

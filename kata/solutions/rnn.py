@@ -49,6 +49,10 @@ def recurrent_output_shapes(
 
     Raises ValueError for an unknown kind (naming the valid ones) and for seq_len < 1:
     torch refuses an empty sequence ("Expected sequence length to be larger than 0").
+    batch may be 0: torch runs an empty batch, and the shapes hold the 0. The other sizes
+    are those of a layer torch can build (input_size, hidden_size and num_layers at least
+    1; the layer raises ValueError for less) and need not be checked here: the result for
+    a smaller one is left open.
 
     Helps: no torch call is needed, only the rules above. Check yourself against a real
     layer on a tiny CPU input. (The meta device gives shapes without data for most layers,

@@ -29,6 +29,10 @@ BROKEN = [
         ("    if seq_len < 1:\n", "    if seq_len < 0:\n"),
     ),
     Variant(
+        "recurrent_output_shapes refuses an empty batch, which torch runs",
+        ("    if seq_len < 1:\n", "    if seq_len < 1 or batch < 1:\n"),
+    ),
+    Variant(
         "recurrent_output_shapes accepts any kind",
         ("    _recurrent_layer(kind)\n    if seq_len", "    if seq_len"),
     ),
@@ -93,6 +97,13 @@ BROKEN = [
         SequenceClassifier.forward = _forward
         """,
     ),
+    Variant(
+        "SequenceClassifier looks the kind up in RECURRENT_LAYERS itself: KeyError, not ValueError",
+        (
+            "        layer = _recurrent_layer(kind)\n",
+            "        layer = RECURRENT_LAYERS[kind]\n",
+        ),
+    ),
 ]
 
 ALTERNATIVES = [
@@ -153,5 +164,46 @@ ALTERNATIVES = [
             'f"expected a batched output (3 dimensions), got shape {tuple(output.shape)}"',
             'f"an output of {output.dim()} dimensions has no batch dimension"',
         ),
+    ),
+    Variant(
+        "recurrent_output_shapes returns torch.Size shapes, checks first",
+        append="""
+        def recurrent_output_shapes(kind, input_size, hidden_size, num_layers, bidirectional, batch_first, batch, seq_len):
+            if kind not in ("lstm", "gru", "rnn"):
+                raise ValueError(f"kind must be 'gru', 'lstm' or 'rnn', not {kind!r}")
+            if seq_len < 1:
+                raise ValueError(f"an empty sequence has no output: seq_len={seq_len}")
+            directions = 1 + int(bidirectional)
+            dims = [seq_len, batch]
+            if batch_first:
+                dims.reverse()
+            result = {
+                "output": torch.Size(dims + [directions * hidden_size]),
+                "h_n": torch.Size([directions * num_layers, batch, hidden_size]),
+            }
+            if kind == "lstm":
+                result["c_n"] = torch.Size(result["h_n"])
+            return result
+        """,
+    ),
+    Variant(
+        "SequenceClassifier with other attribute names and keyword arguments, classifying h_n[-1]",
+        append="""
+        class SequenceClassifier(nn.Module):
+            def __init__(self, input_size, hidden_size, num_classes, num_layers=1, kind="lstm"):
+                super().__init__()
+                layer_cls = _recurrent_layer(kind)
+                self.encoder = layer_cls(
+                    input_size=input_size, hidden_size=hidden_size, num_layers=num_layers,
+                    batch_first=True,
+                )
+                self.classify = nn.Linear(in_features=hidden_size, out_features=num_classes)
+
+            def forward(self, x):
+                _, state = self.encoder(x)
+                if isinstance(state, tuple):  # an LSTM's (h_n, c_n)
+                    state = state[0]
+                return self.classify(state[-1])
+        """,
     ),
 ]
