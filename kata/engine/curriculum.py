@@ -219,7 +219,7 @@ CURRICULUM: tuple[Kata, ...] = (
             "which does nn.CrossEntropyLoss expect for class indices?",
             "Class indices are int64 (torch.long); a floating-point target means class "
             "probabilities of shape (N, C). torch.as_tensor(a, dtype=...) converts.",
-            "Check that every label is a whole number >= 0 before converting: a cast to "
+            "Check that every label is a finite whole number >= 0 before converting: a cast to "
             "int64 would turn 1.5 into 1 without a word.",
         ),
     ),
