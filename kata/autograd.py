@@ -58,11 +58,12 @@ def predict_without_graph(
 
     The result has requires_grad False and no grad_fn, even when x (or a parameter
     inside f) requires grad: no graph is recorded, which saves memory and time.
-    Grad mode must be back on after the call.
+    After the call, grad mode is as the caller had it (on, or off under the caller's own
+    no_grad), whether f returned or raised.
 
-    torch.inference_mode() also works and is a little faster, but what it returns is an
-    "inference tensor" that can never be saved for backward later; no_grad returns
-    ordinary tensors.
+    The result must be an ordinary tensor, one that a later graph may use. So not
+    torch.inference_mode(): a little faster, but what it returns is an "inference
+    tensor" that can never be saved for backward later; no_grad returns ordinary tensors.
 
     Helps: `with torch.no_grad():`.
     """
@@ -72,6 +73,8 @@ def predict_without_graph(
 
 def straight_through_round(x: torch.Tensor) -> torch.Tensor:
     """x.round() on the way forward, but a gradient of 1 on the way back.
+
+    x.round() rounds halves to even: 0.5 -> 0, 1.5 -> 2, 2.5 -> 2, -0.5 -> -0.
 
     round() has gradient 0 almost everywhere, so nothing before it could learn. The
     straight-through estimator (used to train quantized networks) pretends rounding

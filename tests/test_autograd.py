@@ -1,5 +1,7 @@
 """The autograd kata: what each function in kata/autograd.py must do."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -15,6 +17,7 @@ from kata.autograd import (
     predict_without_graph,
     straight_through_round,
 )
+from tests.checks import keeps_contract, raises_keeping_contract
 
 moderate_floats = st.floats(min_value=-10, max_value=10, allow_nan=False, allow_infinity=False)
 small_shapes = hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4)
@@ -72,7 +75,7 @@ def test_grad_of_leaves_a_plain_tensor_untouched():
 
 def test_grad_of_leaves_a_tensor_that_requires_grad_untouched():
     x = torch.tensor([1.0, -2.0, 3.0], requires_grad=True)
-    got = grad_of(lambda t: (t**2).sum(), x)
+    got = keeps_contract(grad_of, lambda t: (t**2).sum(), x)
     assert x.grad is None, (
         f"the caller's x.grad became {x.grad}: the gradient flowed into x. x.clone() is still "
         "connected to x; x.detach().clone() is a fresh leaf"
@@ -87,9 +90,14 @@ def test_grad_of_accepts_a_one_element_output_of_shape_1():
     _assert_grad(got, 2 * x, "grad_of(f returning shape (1,))")
 
 
-def test_grad_of_names_the_shape_of_a_non_scalar_output():
-    with pytest.raises(ValueError, match=r"\b3\b"):
-        grad_of(lambda t: t * 2, torch.ones(3))
+@pytest.mark.parametrize("requires_grad", [False, True])
+def test_grad_of_names_the_shape_of_a_non_scalar_output(requires_grad):
+    x = torch.ones(3, requires_grad=requires_grad)
+    error = raises_keeping_contract(ValueError, grad_of, lambda t: t * 2, x)
+    assert re.search(r"\b3\b", str(error)), (
+        f"f returned shape (3,): the message should name that shape; got {str(error)!r}"
+    )
+    assert x.grad is None, f"the caller's x.grad became {x.grad}"
 
 
 @given(x=float64_arrays, times=repeats)
@@ -118,14 +126,15 @@ def test_accumulated_grad_runs_one_backward_pass_per_time():
 
 def test_accumulated_grad_leaves_the_caller_x_untouched():
     x = torch.tensor([1.0, 2.0], requires_grad=True)
-    accumulated_grad(lambda t: (t**2).sum(), x, times=2)
+    keeps_contract(accumulated_grad, lambda t: (t**2).sum(), x, times=2)
     assert x.grad is None, f"the caller's x.grad became {x.grad}: work on x.detach().clone()"
 
 
 @pytest.mark.parametrize("times", [0, -1])
 def test_accumulated_grad_rejects_fewer_than_one_time(times):
-    with pytest.raises(ValueError):
-        accumulated_grad(lambda t: t.sum(), torch.ones(2), times)
+    x = torch.ones(2, requires_grad=True)
+    raises_keeping_contract(ValueError, accumulated_grad, lambda t: t.sum(), x, times)
+    assert x.grad is None, f"the caller's x.grad became {x.grad}"
 
 
 def test_predict_without_graph_records_no_graph():
@@ -164,6 +173,24 @@ def test_predict_without_graph_switches_grad_mode_back_on():
     )
 
 
+@pytest.mark.parametrize("grad_mode", [True, False], ids=["grad-on", "under-no_grad"])
+def test_predict_without_graph_leaves_grad_mode_as_the_caller_had_it(grad_mode):
+    layer = torch.nn.Linear(3, 2)
+    with torch.set_grad_enabled(grad_mode):
+        keeps_contract(predict_without_graph, layer, torch.randn(4, 3, requires_grad=True))
+
+
+class ModelFailed(Exception):
+    """What the f below raises: any error of f's own."""
+
+
+def test_predict_without_graph_restores_grad_mode_when_f_raises():
+    def failing(t):
+        raise ModelFailed("f could not predict")
+
+    raises_keeping_contract(ModelFailed, predict_without_graph, failing, torch.ones(2))
+
+
 def test_predict_without_graph_returns_an_ordinary_tensor():
     out = predict_without_graph(lambda t: t * 2, torch.ones(2, requires_grad=True))
     assert not out.is_inference(), (
@@ -176,6 +203,16 @@ def test_predict_without_graph_returns_an_ordinary_tensor():
 def test_straight_through_round_rounds_on_the_way_forward(x):
     t = torch.from_numpy(x)
     torch.testing.assert_close(straight_through_round(t), t.round())
+
+
+def test_straight_through_round_rounds_halves_to_even():
+    x = torch.tensor([0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 0.49], requires_grad=True)
+    got = keeps_contract(straight_through_round, x, dtype=torch.float32)
+    expected = torch.tensor([0.0, 2.0, 2.0, -0.0, -2.0, -2.0, 0.0])
+    assert torch.equal(got.detach(), expected), (
+        f"straight_through_round({x.detach().tolist()}) gave {got.detach().tolist()}, expected "
+        f"{expected.tolist()}: x.round() rounds halves to even, floor(x + 0.5) rounds them up"
+    )
 
 
 @given(x=float32_arrays)
@@ -199,7 +236,28 @@ def test_straight_through_round_passes_the_gradient_straight_through(x):
 @given(x=float64_arrays)
 def test_cube_computes_x_cubed(x):
     t = torch.from_numpy(x)
-    torch.testing.assert_close(Cube.apply(t), t**3)
+    torch.testing.assert_close(keeps_contract(Cube.apply, t, dtype=t.dtype), t**3)
+
+
+def test_cube_is_not_fooled_by_an_in_place_change_of_x_after_forward():
+    leaf = torch.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    x = leaf * 1  # not a leaf, so it may be changed in place
+    y = keeps_contract(Cube.apply, x)
+    x.mul_(2)
+    try:
+        y.sum().backward()
+    except RuntimeError as error:  # autograd saw the change: what save_for_backward is for
+        assert "inplace" in str(error) or "in-place" in str(error), error
+        return
+    torch.testing.assert_close(
+        leaf.grad,
+        3 * leaf.detach() ** 2,
+        msg=lambda m: (
+            "x was doubled in place after Cube.apply(x), and backward used the changed x: "
+            "a tensor kept as a ctx attribute is not checked; ctx.save_for_backward(x) makes "
+            f"autograd refuse such a backward.\n{m}"
+        ),
+    )
 
 
 @given(x=float64_arrays)

@@ -26,6 +26,21 @@ BROKEN = [
         (GRAD_LEAF, "    leaf = x.requires_grad_(True)\n    out = f(leaf)"),
     ),
     Variant(
+        "grad_of works on the caller's x, then sets its .grad and requires_grad to fixed values",
+        append="""
+        def grad_of(f, x):
+            x.requires_grad_(True)
+            out = f(x)
+            if out.numel() != 1:
+                raise ValueError(f"f must return a scalar, got shape {tuple(out.shape)}")
+            out.backward()
+            grad = x.grad.clone()
+            x.grad = None
+            x.requires_grad_(False)
+            return grad
+        """,
+    ),
+    Variant(
         "grad_of skips the scalar check",
         (SCALAR_CHECK, "if False:"),
     ),
@@ -72,6 +87,26 @@ BROKEN = [
         (NO_GRAD, "    torch.set_grad_enabled(False)\n    return f(x)"),
     ),
     Variant(
+        "predict_without_graph switches grad mode off and on without try/finally",
+        (
+            NO_GRAD,
+            "    torch.set_grad_enabled(False)\n    y = f(x)\n"
+            "    torch.set_grad_enabled(True)\n    return y",
+        ),
+    ),
+    Variant(
+        "predict_without_graph turns grad mode back on, not back to the caller's",
+        (
+            NO_GRAD,
+            "    torch.set_grad_enabled(False)\n    try:\n        return f(x)\n"
+            "    finally:\n        torch.set_grad_enabled(True)",
+        ),
+    ),
+    Variant(
+        "predict_without_graph detaches the input only: a parameter inside f still records",
+        (NO_GRAD, "    return f(x.detach())"),
+    ),
+    Variant(
         "straight_through_round without detach: gradient 0",
         (STE, "return x + (x.round() - x)"),
     ),
@@ -79,6 +114,10 @@ BROKEN = [
     Variant(
         "straight_through_round floors",
         (STE, "return x + (x.floor() - x).detach()"),
+    ),
+    Variant(
+        "straight_through_round rounds halves up with floor(x + 0.5)",
+        (STE, "return x + (torch.floor(x + 0.5) - x).detach()"),
     ),
     Variant(
         "Cube backward forgets grad_output",
@@ -95,6 +134,20 @@ BROKEN = [
             "y = x**3\n        ctx.save_for_backward(y)\n        return y",
         ),
     ),
+    Variant(
+        "Cube keeps x as a ctx attribute: an in-place change of x goes unnoticed",
+        append="""
+        class Cube(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.x = x
+                return x**3
+
+            @staticmethod
+            def backward(ctx, grad_output):
+                return grad_output * 3 * ctx.x**2
+        """,
+    ),
 ]
 
 ALTERNATIVES = [
@@ -107,6 +160,24 @@ ALTERNATIVES = [
             if out.numel() != 1:
                 raise ValueError(f"need a scalar output, got shape {tuple(out.shape)}")
             (grad,) = torch.autograd.grad(out.reshape(()), leaf)
+            return grad
+        """,
+    ),
+    Variant(
+        "grad_of with torch.autograd.grad, its error a ValueError subclass",
+        append="""
+        class NotAScalarError(ValueError):
+            pass
+
+        def grad_of(f, x):
+            leaf = x.detach().clone().requires_grad_(True)
+            out = f(leaf)
+            if out.numel() != 1:
+                raise NotAScalarError(
+                    f"cannot differentiate an output of shape {tuple(out.shape)}: "
+                    f"it has {out.numel()} elements, not 1"
+                )
+            (grad,) = torch.autograd.grad(out, leaf)
             return grad
         """,
     ),
@@ -127,6 +198,31 @@ ALTERNATIVES = [
         @torch.no_grad()
         def predict_without_graph(f, x):
             return f(x)
+        """,
+    ),
+    Variant(
+        "predict_without_graph saves and restores grad mode in a try/finally",
+        (
+            NO_GRAD,
+            "    was_enabled = torch.is_grad_enabled()\n    torch.set_grad_enabled(False)\n"
+            "    try:\n        return f(x)\n    finally:\n"
+            "        torch.set_grad_enabled(was_enabled)",
+        ),
+    ),
+    Variant(
+        "straight_through_round as a custom autograd.Function: round forward, identity back",
+        append="""
+        class _RoundStraightThrough(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x.round()
+
+            @staticmethod
+            def backward(ctx, grad_output):
+                return grad_output
+
+        def straight_through_round(x):
+            return _RoundStraightThrough.apply(x)
         """,
     ),
     Variant(
