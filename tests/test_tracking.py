@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
 from kata.tracking import best_epoch, plot_loss_curves, record_epoch
+from tests.checks import keeps_contract, raises_keeping_contract
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -35,7 +36,7 @@ def history() -> dict[str, list[float]]:
 def _plot(history, tmp_path):
     """The PNG path and the figure that plot_loss_curves returned for it."""
     path = tmp_path / "loss.png"
-    return path, plot_loss_curves(history, path, title="A tiny run")
+    return path, keeps_contract(plot_loss_curves, history, path, title="A tiny run")
 
 
 def _only_axes(figure):
@@ -52,8 +53,8 @@ def _only_axes(figure):
 
 def test_record_epoch_appends_each_loss_to_its_series():
     history = {}
-    record_epoch(history, train=0.9, test=1.0)
-    record_epoch(history, train=0.5, test=0.7)
+    keeps_contract(record_epoch, history, changes=("history",), train=0.9, test=1.0)
+    keeps_contract(record_epoch, history, changes=("history",), train=0.5, test=0.7)
     expected = {"train": [0.9, 0.5], "test": [1.0, 0.7]}
     assert history == expected, f"after two epochs the history is {history}, expected {expected}"
 
@@ -90,7 +91,7 @@ def test_record_epoch_stores_plain_floats_even_for_a_loss_tensor(torch_warns_eve
     # float(loss) on a loss that requires grad warns (once per process, unless warn_always).
     weight = torch.tensor(2.0, requires_grad=True)
     loss = (weight * 0.25) ** 2  # a 0-d tensor with a graph behind it
-    history = record_epoch({}, train=loss)
+    history = keeps_contract(record_epoch, {}, changes=("history",), train=loss)
     stored = history["train"][0]
     assert type(stored) is float, (
         f"the history holds a {type(stored).__name__}: store loss.item(), "
@@ -101,25 +102,30 @@ def test_record_epoch_stores_plain_floats_even_for_a_loss_tensor(torch_warns_eve
 
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
 def test_record_epoch_rejects_a_loss_that_is_not_finite(bad):
-    with pytest.raises(ValueError, match="held_out"):
-        record_epoch({}, train=0.5, held_out=bad)
+    # raises_keeping_contract also checks that the history it refused is left as it was
+    history = {"train": [0.9], "held_out": [1.0]}
+    error = raises_keeping_contract(ValueError, record_epoch, history, train=0.5, held_out=bad)
+    assert "held_out" in str(error), f"the message should name the series held_out: {error}"
 
 
 def test_record_epoch_rejects_a_missing_series_that_would_fall_out_of_step():
     history = {"train": [0.9], "held_out": [1.0]}
-    with pytest.raises(ValueError, match="held_out"):
-        record_epoch(history, train=0.5)
+    error = raises_keeping_contract(ValueError, record_epoch, history, train=0.5)
+    assert "held_out" in str(error), f"the message should name the missing held_out: {error}"
 
 
 def test_record_epoch_rejects_a_new_series_that_would_fall_out_of_step():
     history = {"train": [0.9]}
-    with pytest.raises(ValueError, match="held_out"):
-        record_epoch(history, train=0.5, held_out=0.6)
+    error = raises_keeping_contract(
+        ValueError, record_epoch, history, train=0.5, held_out=torch.tensor(0.6)
+    )
+    assert "held_out" in str(error), f"the message should name the new held_out: {error}"
+    assert history == {"train": [0.9]}, f"a refused epoch changed the history to {history}"
 
 
-def test_record_epoch_rejects_an_epoch_with_no_losses():
-    with pytest.raises(ValueError):
-        record_epoch({})
+@pytest.mark.parametrize("history", [{}, {"train": [0.9]}], ids=["first-epoch", "later-epoch"])
+def test_record_epoch_rejects_an_epoch_with_no_losses(history):
+    raises_keeping_contract(ValueError, record_epoch, history)
 
 
 def test_record_epoch_leaves_the_history_unchanged_when_it_refuses():
@@ -139,21 +145,35 @@ def test_record_epoch_leaves_the_history_unchanged_when_it_refuses():
 @given(losses=losses_with_ties)
 def test_best_epoch_is_the_first_epoch_with_the_lowest_loss_counted_from_one(losses):
     expected = int(np.argmin(losses)) + 1  # argmin returns the first of equal minima
-    got = best_epoch({"train": [1.0] * len(losses), "test": losses}, "test")
+    got = keeps_contract(best_epoch, {"train": [1.0] * len(losses), "test": losses}, "test")
     assert got == expected, (
         f"best_epoch of test losses {losses} returned {got}, expected {expected}: epochs count "
         "from 1, and on a tie the earlier epoch wins"
     )
 
 
+@pytest.mark.parametrize(
+    ("losses", "expected"),
+    [([0.1 + 1e-9, 0.1], 2), ([0.5, 1e-3 + 1e-12, 1e-3, 0.2], 3)],
+    ids=["second", "third"],
+)
+def test_best_epoch_tells_apart_losses_closer_than_float32_can(losses, expected):
+    got = keeps_contract(best_epoch, {"test": losses}, "test")
+    assert got == expected, (
+        f"best_epoch of test losses {losses} returned {got}, expected {expected}: in float32 "
+        "these losses round to the same number and tie, but the history holds Python floats "
+        "(float64), where they differ; torch.tensor(values) would make float32"
+    )
+
+
 def test_best_epoch_rejects_an_unknown_series_and_lists_the_known_ones():
-    with pytest.raises(ValueError, match="train"):
-        best_epoch({"train": [0.5]}, "held_out")
+    error = raises_keeping_contract(ValueError, best_epoch, {"train": [0.5]}, "held_out")
+    assert "train" in str(error), f"the message should list the series there are: {error}"
 
 
 def test_best_epoch_rejects_an_empty_series():
-    with pytest.raises(ValueError, match="held_out"):
-        best_epoch({"held_out": []}, "held_out")
+    error = raises_keeping_contract(ValueError, best_epoch, {"held_out": []}, "held_out")
+    assert "held_out" in str(error), f"the message should name the empty series: {error}"
 
 
 # plot_loss_curves
@@ -247,17 +267,21 @@ def test_plot_loss_curves_leaves_no_pyplot_figure_open(history, tmp_path):
 
 def test_plot_loss_curves_rejects_a_folder_that_does_not_exist(history, tmp_path):
     missing = tmp_path / "no_such_folder"
-    with pytest.raises(FileNotFoundError, match="no_such_folder"):
-        plot_loss_curves(history, missing / "loss.png")
+    error = raises_keeping_contract(
+        FileNotFoundError, plot_loss_curves, history, missing / "loss.png"
+    )
+    assert "no_such_folder" in str(error), f"the message should name the folder: {error}"
     assert not missing.exists(), "plot_loss_curves must not create the folder"
 
 
 def test_plot_loss_curves_rejects_a_path_that_is_not_png(history, tmp_path):
-    with pytest.raises(ValueError):
-        plot_loss_curves(history, tmp_path / "loss.jpg")
+    raises_keeping_contract(ValueError, plot_loss_curves, history, tmp_path / "loss.jpg")
 
 
-@pytest.mark.parametrize("empty", [{}, {"train": []}], ids=["no-series", "empty-series"])
+@pytest.mark.parametrize(
+    "empty",
+    [{}, {"train": []}, {"train": [0.5, 0.4], "test": []}],
+    ids=["no-series", "empty-series", "one-empty-series"],
+)
 def test_plot_loss_curves_rejects_a_history_with_nothing_to_draw(empty, tmp_path):
-    with pytest.raises(ValueError):
-        plot_loss_curves(empty, tmp_path / "loss.png")
+    raises_keeping_contract(ValueError, plot_loss_curves, empty, tmp_path / "loss.png")

@@ -62,6 +62,10 @@ BROKEN = [
     ),
     Variant("best_epoch counts from 0", (_BEST, "    return values.index(min(values))")),
     Variant(
+        "best_epoch with torch.argmin on a float32 tensor: losses closer than float32 tie",
+        (_BEST, "    return int(torch.tensor(values).argmin()) + 1"),
+    ),
+    Variant(
         "best_epoch gives a tie to the later epoch",
         (_BEST, "    return len(values) - values[::-1].index(min(values))"),
     ),
@@ -103,6 +107,13 @@ BROKEN = [
         ),
     ),
     Variant(
+        "plot_loss_curves looks at the first series alone for emptiness",
+        (
+            "    if not history or not all(history.values()):\n",
+            "    if not history or not next(iter(history.values())):\n",
+        ),
+    ),
+    Variant(
         "plot_loss_curves draws an empty series",
         ("    if not history or not all(history.values()):\n", "    if not history:\n"),
     ),
@@ -124,8 +135,79 @@ ALTERNATIVES = [
         ),
     ),
     Variant(
-        "best_epoch with torch.argmin",
-        (_BEST, "    return int(torch.argmin(torch.tensor(values))) + 1"),
+        "best_epoch with torch.argmin over a float64 tensor",
+        (_BEST, "    return int(torch.argmin(torch.tensor(values, dtype=torch.float64))) + 1"),
+    ),
+    Variant(
+        "best_epoch as a loop with a strict <, reworded errors",
+        append="""
+        def best_epoch(history, name):
+            if name not in history:
+                raise ValueError(f"unknown series {name}; available: {list(history)}")
+            series = history[name]
+            if len(series) == 0:
+                raise ValueError(f"the series {name} has no epochs yet")
+            best_i, best_v = 0, series[0]
+            for i, v in enumerate(series):
+                if v < best_v:
+                    best_i, best_v = i, v
+            return best_i + 1
+        """,
+    ),
+    Variant(
+        "record_epoch stages the values in a dict first, float(loss.detach().cpu().item())",
+        append="""
+        def record_epoch(history, **losses):
+            if len(losses) == 0:
+                raise ValueError("record_epoch needs at least one loss, e.g. train=0.5")
+            if len(history) > 0 and sorted(history) != sorted(losses):
+                raise ValueError(
+                    f"got series {', '.join(sorted(losses))} but the history tracks "
+                    f"{', '.join(sorted(history))}"
+                )
+            staged = {}
+            for name in losses:
+                loss = losses[name]
+                value = float(loss.detach().cpu().item()) if torch.is_tensor(loss) else float(loss)
+                if math.isnan(value) or math.isinf(value):
+                    raise ValueError(f"{name} loss is {value}; training has diverged")
+                staged[name] = value
+            for name in staged:
+                if name not in history:
+                    history[name] = []
+                history[name].append(staged[name])
+            return history
+        """,
+    ),
+    Variant(
+        "plot_loss_curves with add_subplot, ax.set, numpy epochs, os.path and format='png'",
+        append="""
+        import os
+
+        import numpy as np
+
+
+        def plot_loss_curves(history, path, title="Loss per epoch"):
+            path = os.fspath(path)
+            folder = os.path.dirname(os.path.abspath(path))
+            if not os.path.isdir(folder):
+                raise FileNotFoundError(f"cannot save the plot: {folder} is not an existing folder")
+            if not path.endswith(".png"):
+                raise ValueError(f"only PNG output is supported, got {path}")
+            if len(history) == 0:
+                raise ValueError("the history has no series")
+            for name, ys in history.items():
+                if len(ys) == 0:
+                    raise ValueError(f"series {name} is empty")
+            fig = Figure(figsize=(6, 4))
+            ax = fig.add_subplot(1, 1, 1)
+            for name, ys in history.items():
+                ax.plot(np.arange(1, len(ys) + 1), np.asarray(ys), marker="o", label=name)
+            ax.set(title=title, xlabel="Epoch", ylabel="Training loss")
+            ax.legend(loc="best")
+            fig.savefig(path, format="png")
+            return fig
+        """,
     ),
     Variant(
         "best_epoch with min over the epochs",
