@@ -8,6 +8,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from kata.fit import fit
+from tests.checks import keeps_contract, raises_keeping_contract
 
 WEIGHT, BIAS = 0.7, 0.3
 EPOCHS = 50  # the reference is within 1e-4 of the line after 50 epochs from any of 50 seeds
@@ -86,6 +87,26 @@ def _classes(n: int, seed: int):
     return X, (X[:, 0] + X[:, 1] > 0).long()
 
 
+def _classifier() -> nn.Module:
+    """A small classifier with the layers that act differently in train and eval mode."""
+    return nn.Sequential(
+        nn.Linear(2, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Dropout(0.2), nn.Linear(8, 2)
+    )
+
+
+# fit takes any iterable of (X, y) batches that can be iterated once per epoch
+LOADER_KINDS = ["dataloader", "dataloader-drop-last", "list-of-pairs"]
+
+
+def _batches(kind: str, X: torch.Tensor, y: torch.Tensor, batch_size: int):
+    if kind == "list-of-pairs":
+        return [
+            (X[i : i + batch_size], y[i : i + batch_size]) for i in range(0, len(X), batch_size)
+        ]
+    drop_last = kind == "dataloader-drop-last"
+    return DataLoader(TensorDataset(X, y), batch_size=batch_size, drop_last=drop_last)
+
+
 def _history_by_hand(model, train, val, loss_fn, optimizer, epochs):
     history = {"loss": [], "val_loss": []}
     for _ in range(epochs):
@@ -107,40 +128,57 @@ def _history_by_hand(model, train, val, loss_fn, optimizer, epochs):
     return history
 
 
-def test_fit_history_matches_a_hand_written_loop():
-    # A small classifier: per epoch, the mean training loss (each batch's loss before its
-    # step, weighted by batch size), then the loss on the validation data.
-    torch.manual_seed(0)
-    model = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 2))
-    twin = copy.deepcopy(model)
-    train = DataLoader(TensorDataset(*_classes(22, seed=1)), batch_size=8)
-    val = DataLoader(TensorDataset(*_classes(11, seed=2)), batch_size=5)
+@pytest.mark.parametrize("kind", LOADER_KINDS)
+def test_fit_history_matches_a_hand_written_loop(kind):
+    # A small classifier with batch norm and dropout: per epoch, the mean training loss
+    # (each batch's loss before its step, weighted by batch size), then the loss on the
+    # validation data, in eval mode. 22 training samples in batches of 8: a short last
+    # batch, or none with drop_last.
+    def loaders():
+        return _batches(kind, *_classes(22, seed=1), 8), _batches(kind, *_classes(11, seed=2), 5)
 
-    expected = _history_by_hand(
-        twin, train, val, nn.CrossEntropyLoss(), torch.optim.SGD(twin.parameters(), lr=0.5), 3
-    )
+    torch.manual_seed(0)
+    model = _classifier()
+    twin = copy.deepcopy(model)
+    torch.manual_seed(1)  # dropout draws from the global RNG: the same draws for both
+    by_hand = torch.optim.SGD(twin.parameters(), lr=0.5)
+    expected = _history_by_hand(twin, *loaders(), nn.CrossEntropyLoss(), by_hand, 3)
+
+    train, val = loaders()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
-    got = fit(model, train, nn.CrossEntropyLoss(), optimizer, 3, torch.device("cpu"), val)
+    cpu = torch.device("cpu")
+    torch.manual_seed(1)
+    loss_fn = nn.CrossEntropyLoss()
+    trained = ("model", "optimizer")  # what fit changes; the rest comes back as it went in
+    got = keeps_contract(fit, model, train, loss_fn, optimizer, 3, cpu, val, changes=trained)
     assert set(got) == {"loss", "val_loss"}, f"history keys are {set(got)}"
     for key in ("loss", "val_loss"):
         assert got[key] == pytest.approx(expected[key], rel=1e-5), (
-            f"history[{key!r}] is {got[key]}, a hand-written loop gives {expected[key]}: "
-            "train_epoch on train_loader, then evaluate on val_loader, once per epoch"
+            f"with batches from a {kind}, history[{key!r}] is {got[key]}, a hand-written "
+            f"loop gives {expected[key]}: train_epoch on train_loader, then evaluate on "
+            "val_loader, once per epoch; each loss a mean over the samples the batches held"
         )
 
 
 @pytest.mark.parametrize("epochs", [0, -1], ids=["zero_epochs", "negative_epochs"])
 def test_fit_rejects_fewer_than_one_epoch(epochs):
-    model = nn.Linear(1, 1)
-    train, _ = _line_loaders()
+    model = _classifier()
+    train = _batches("list-of-pairs", *_classes(16, seed=1), 8)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
-    with pytest.raises(ValueError):
-        fit(model, train, nn.MSELoss(), optimizer, epochs, torch.device("cpu"))
+    cpu = torch.device("cpu")
+    # nothing is trained, so the model too comes back as it went in
+    raises_keeping_contract(
+        ValueError, fit, model, train, nn.CrossEntropyLoss(), optimizer, epochs, cpu
+    )
 
 
-def test_fit_rejects_an_empty_train_loader():
-    model = nn.Linear(1, 1)
-    empty = DataLoader(TensorDataset(torch.empty(0, 1), torch.empty(0, 1)), batch_size=10)
+@pytest.mark.parametrize("kind", LOADER_KINDS)
+def test_fit_rejects_an_empty_train_loader(kind):
+    model = _classifier()
+    empty = _batches(kind, torch.empty(0, 2), torch.empty(0, dtype=torch.long), 8)
+    val = _batches(kind, *_classes(11, seed=2), 5)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
-    with pytest.raises(ValueError):
-        fit(model, empty, nn.MSELoss(), optimizer, 3, torch.device("cpu"))
+    cpu = torch.device("cpu")
+    raises_keeping_contract(
+        ValueError, fit, model, empty, nn.CrossEntropyLoss(), optimizer, 3, cpu, val
+    )

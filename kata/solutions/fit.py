@@ -54,6 +54,11 @@ def fit(
     the epoch: one float per epoch each. Without val_loader, history["val_loss"] is an
     empty list (Keras leaves the key out; here both keys are always there).
 
+    train_loader and val_loader are any iterables of (X, y) batches that give their
+    batches anew each time they are iterated: a DataLoader (drop_last or not), or a
+    plain list of pairs; not a generator, which the first epoch would use up. fit trains
+    `model` and steps `optimizer`; everything else it is given comes back as it was.
+
     The model is moved to `device` first and stays there; the loaders may hold CPU
     tensors: move each batch as it comes (the helper _on_device does). model.to(device)
     keeps the same Parameter objects for cpu, cuda and mps tensors (it sets their .data),
