@@ -1,6 +1,7 @@
 """The evaluation kata: what each function in kata/evaluation.py must do."""
 
 import copy
+import re
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from kata.evaluation import accuracy, evaluate
+from tests.checks import keeps_contract, raises_keeping_contract
 
 class_counts = st.integers(min_value=1, max_value=5)
 row_counts = st.integers(min_value=1, max_value=8)
@@ -50,10 +52,40 @@ def _loader(X, y, batch_size):
     return DataLoader(TensorDataset(X, y), batch_size=batch_size)
 
 
+def _pairs(X, y, batch_size):
+    return [(X[i : i + batch_size], y[i : i + batch_size]) for i in range(0, len(X), batch_size)]
+
+
+# Any iterable of (X, y) pairs, and how many of the samples it yields.
+LOADERS = {
+    "DataLoader": lambda X, y, batch_size: (_loader(X, y, batch_size), len(X)),
+    "list of pairs": lambda X, y, batch_size: (_pairs(X, y, batch_size), len(X)),
+    "generator": lambda X, y, batch_size: (iter(_pairs(X, y, batch_size)), len(X)),
+    "DataLoader with drop_last": lambda X, y, batch_size: (
+        DataLoader(TensorDataset(X, y), batch_size=batch_size, drop_last=True),
+        len(X) // batch_size * batch_size,
+    ),
+}
+
+
+def _classifier_with_batch_norm_and_dropout(frozen_batch_norm: bool = False) -> nn.Sequential:
+    """A classifier in training mode, its batch norm trained a little; frozen_batch_norm
+    puts that one layer in eval mode, as fine-tuning often does."""
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Linear(4, 6), nn.BatchNorm1d(6), nn.ReLU(), nn.Dropout(0.5), nn.Linear(6, 3)
+    )
+    with torch.no_grad():
+        for _ in range(3):
+            model(torch.randn(16, 4) * 2 + 1)
+    model[1].train(not frozen_batch_norm)
+    return model
+
+
 def test_accuracy_counts_the_rows_whose_largest_logit_is_the_target():
     logits = torch.tensor([[2.0, 1.0, 0.0], [0.0, 3.0, 1.0], [5.0, -1.0, 0.0], [0.0, 1.0, 4.0]])
     targets = torch.tensor([0, 1, 1, 2])  # the third row predicts class 0: 3 of 4 right
-    got = accuracy(logits, targets)
+    got = keeps_contract(accuracy, logits.requires_grad_(), targets)
     assert got == pytest.approx(0.75), (
         f"accuracy returned {got}, expected 0.75: rows 0, 1 and 3 have their largest logit "
         "at the target; compare logits.argmax(dim=1) with targets"
@@ -79,7 +111,7 @@ def test_accuracy_follows_the_logits_where_a_softmax_would_round_two_classes_to_
     logits[torch.arange(2000), rival] = torch.nextafter(best, torch.tensor(-float("inf")))
     targets = logits.argmax(dim=1)
     got = accuracy(logits, targets)
-    assert got == 1.0, (
+    assert got == pytest.approx(1.0), (
         f"got {got} where every target is the row's largest logit: argmax the logits "
         "themselves; a float32 softmax can turn the best two into a tie"
     )
@@ -87,7 +119,17 @@ def test_accuracy_follows_the_logits_where_a_softmax_would_round_two_classes_to_
 
 def test_accuracy_returns_a_python_float():
     got = accuracy(torch.tensor([[1.0, 0.0]]), torch.tensor([0]))
-    assert type(got) is float, f"accuracy returned a {type(got).__name__}: use .item()"
+    assert isinstance(got, float), f"accuracy returned a {type(got).__name__}: use .item()"
+
+
+def test_accuracy_of_regression_outputs_is_a_float_not_an_error():
+    outputs, targets = torch.tensor([[0.5], [1.5], [-0.2]]), torch.tensor([[0.4], [1.0], [0.0]])
+    got = keeps_contract(accuracy, outputs, targets)
+    assert isinstance(got, float), (
+        f"accuracy of (3, 1) outputs against float (3, 1) targets returned a "
+        f"{type(got).__name__}: evaluate hands it those for a regression model, and it "
+        "must give back a float (one that means nothing), not raise"
+    )
 
 
 @given(data=st.data(), n=row_counts, n_classes=class_counts)
@@ -102,14 +144,18 @@ def test_accuracy_matches_numpy_argmax(data, n, n_classes):
 
 
 def test_accuracy_rejects_mismatched_lengths():
-    # The message must name both lengths, 3 and 2, in either order.
-    with pytest.raises(ValueError, match=r"(?s)(?=.*\b3\b)(?=.*\b2\b)"):
-        accuracy(torch.zeros(3, 4), torch.zeros(2, dtype=torch.long))
+    logits, targets = torch.zeros(3, 4, requires_grad=True), torch.zeros(2, dtype=torch.long)
+    error = raises_keeping_contract(ValueError, accuracy, logits, targets)
+    numbers = re.findall(r"\d+", str(error))
+    assert "3" in numbers and "2" in numbers, (
+        f"the message should name both lengths, 3 and 2: {error}"
+    )
 
 
 def test_accuracy_rejects_empty_input():
-    with pytest.raises(ValueError):
-        accuracy(torch.zeros(0, 4), torch.zeros(0, dtype=torch.long))
+    raises_keeping_contract(
+        ValueError, accuracy, torch.zeros(0, 4), torch.zeros(0, dtype=torch.long)
+    )
 
 
 def test_accuracy_works_on_device(device):
@@ -117,23 +163,42 @@ def test_accuracy_works_on_device(device):
     assert accuracy(logits, torch.tensor([0, 0], device=device)) == pytest.approx(0.5)
 
 
-def test_evaluate_returns_the_mean_loss_and_accuracy_over_all_samples():
-    torch.manual_seed(0)
+@pytest.mark.parametrize("kind", LOADERS)
+def test_evaluate_returns_the_mean_loss_and_accuracy_over_all_samples(kind):
     X, y = _classification_data(10)
-    model = nn.Linear(4, 3)
+    model = _classifier_with_batch_norm_and_dropout()
+    loader, n = LOADERS[kind](X, y, 4)
     with torch.no_grad():
-        logits = model(X)
-        expected_loss = nn.CrossEntropyLoss()(logits, y).item()
-        expected_accuracy = (logits.argmax(dim=1) == y).double().mean().item()
-    loss, acc = evaluate(model, nn.CrossEntropyLoss(), _loader(X, y, batch_size=4))
-    assert type(loss) is float and type(acc) is float, (
+        logits = copy.deepcopy(model).eval()(X[:n])
+        expected_loss = nn.CrossEntropyLoss()(logits, y[:n]).item()
+        expected_accuracy = (logits.argmax(dim=1) == y[:n]).double().mean().item()
+    loss, acc = keeps_contract(evaluate, model, nn.CrossEntropyLoss(), loader)
+    assert isinstance(loss, float) and isinstance(acc, float), (
         f"evaluate returned ({type(loss).__name__}, {type(acc).__name__}), expected two floats"
     )
     assert loss == pytest.approx(expected_loss, rel=1e-5), (
-        f"evaluate returned loss {loss}, expected {expected_loss}, the loss over all 10 "
-        "samples: batches of 4, 4 and 2 must count by their sizes"
+        f"evaluate over a {kind} returned loss {loss}, expected {expected_loss}, the loss "
+        f"over the {n} samples it yields: batches of 4, 4 and 2 must count by their sizes"
     )
     assert acc == pytest.approx(expected_accuracy, rel=1e-6)
+
+
+def test_evaluate_gives_the_loss_of_a_regression_model():
+    # fit takes its validation loss from evaluate: outputs and float targets are (N, 1).
+    generator = torch.Generator().manual_seed(0)
+    X = torch.randn(10, 3, generator=generator)
+    y = X @ torch.tensor([[1.5], [-2.0], [0.5]]) + 0.3
+    model = nn.Linear(3, 1)
+    with torch.no_grad():
+        expected = nn.MSELoss()(model(X), y).item()
+    loss, acc = keeps_contract(evaluate, model, nn.MSELoss(), _loader(X, y, 4))
+    assert loss == pytest.approx(expected, rel=1e-5), (
+        f"evaluate of a regression model returned loss {loss}, expected {expected}"
+    )
+    assert isinstance(acc, float), (
+        f"the accuracy of a regression model means nothing, but must still be a float, "
+        f"not a {type(acc).__name__}"
+    )
 
 
 @settings(max_examples=30)
@@ -210,17 +275,43 @@ def test_evaluate_runs_the_model_in_eval_mode():
     )
 
 
-@pytest.mark.parametrize("mode_before", ["train", "eval"])
-def test_evaluate_restores_the_previous_mode(mode_before):
+@pytest.mark.parametrize("mode_before", ["train", "eval", "train, batch norm frozen"])
+def test_evaluate_gives_every_layer_back_in_its_own_mode(mode_before):
     X, y = _classification_data(10)
-    model = nn.Sequential(nn.Linear(4, 3), nn.Dropout(0.5))
-    model.train(mode_before == "train")
+    model = _classifier_with_batch_norm_and_dropout(frozen_batch_norm="frozen" in mode_before)
+    if mode_before == "eval":
+        model.eval()
+    before = {name or "model": module.training for name, module in model.named_modules()}
     evaluate(model, nn.CrossEntropyLoss(), _loader(X, y, 4))
     modes = {name or "model": module.training for name, module in model.named_modules()}
-    expected = {name: mode_before == "train" for name in modes}
-    assert modes == expected, (
-        f"the model was in {mode_before} mode before evaluate and is now {modes}: "
-        "remember model.training and give it back with model.train(mode)"
+    assert modes == before, (
+        f"the model's layers were in modes {before} (True: training) before evaluate and "
+        f"are in {modes} after: remember each module's .training (model.modules()) and give "
+        "each its own back; model.train(mode) would set them all to one mode"
+    )
+
+
+class BadBatch(Exception):
+    """What a model raises on a batch it cannot take (not a RuntimeError, as a stub's
+    NotImplementedError is)."""
+
+
+def test_a_model_that_raises_mid_pass_is_still_given_back_in_its_modes():
+    class BreaksOnSecondBatch(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = _classifier_with_batch_norm_and_dropout(frozen_batch_norm=True)
+            self.calls = 0
+
+        def forward(self, x):
+            self.calls += 1
+            if self.calls == 2:
+                raise BadBatch("a batch of the wrong shape, say")
+            return self.net(x)
+
+    X, y = _classification_data(10)
+    raises_keeping_contract(
+        BadBatch, evaluate, BreaksOnSecondBatch(), nn.CrossEntropyLoss(), _loader(X, y, 4)
     )
 
 
@@ -234,13 +325,18 @@ def test_evaluate_builds_no_graph():
             f"a forward pass ran with grad enabled ({seen}): wrap the loop in "
             "torch.inference_mode() (or torch.no_grad()) so no graph is built"
         )
-    assert type(loss) is float and type(acc) is float
+    assert isinstance(loss, float) and isinstance(acc, float)
 
 
-def test_evaluate_rejects_an_empty_loader():
-    empty = _loader(torch.empty(0, 4), torch.empty(0, dtype=torch.long), 4)
-    with pytest.raises(ValueError):
-        evaluate(nn.Linear(4, 3), nn.CrossEntropyLoss(), empty)
+@pytest.mark.parametrize("kind", LOADERS)
+def test_evaluate_rejects_a_loader_that_yields_no_batch(kind):
+    if kind == "DataLoader with drop_last":
+        X, y = _classification_data(3)  # fewer samples than one batch of 4: all dropped
+    else:
+        X, y = torch.empty(0, 4), torch.empty(0, dtype=torch.long)
+    empty, _ = LOADERS[kind](X, y, 4)
+    model = _classifier_with_batch_norm_and_dropout()  # in training mode: it must stay so
+    raises_keeping_contract(ValueError, evaluate, model, nn.CrossEntropyLoss(), empty)
 
 
 def test_evaluate_runs_on_device(device):

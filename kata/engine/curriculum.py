@@ -268,11 +268,13 @@ CURRICULUM: tuple[Kata, ...] = (
         "Evaluation",
         (
             "What do dropout and batch norm do differently when a model is evaluated, and "
-            "in which mode should the caller find the model afterwards?",
-            "model.training tells the mode, model.eval() and model.train(mode) set it; "
-            "torch.inference_mode() stops autograd; logits.argmax(dim=1) is the prediction.",
-            "try/finally puts the mode back whatever happens; weight each batch's loss and "
-            "accuracy by len(X) so that the batch size does not change the result.",
+            "in which mode should the caller find each of its layers afterwards?",
+            "module.training tells a module's mode, model.eval() sets it in every submodule, "
+            "model.modules() walks them all; torch.inference_mode() stops autograd; "
+            "logits.argmax(dim=1) is the prediction.",
+            "Keep each module's .training before model.eval() and set it back in a finally "
+            "block: model.train(mode) would wake a layer the caller froze. Weight each "
+            "batch's loss and accuracy by len(X) so that the batch size does not change them.",
         ),
     ),
     Kata(

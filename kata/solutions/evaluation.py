@@ -21,7 +21,9 @@ def accuracy(logits: torch.Tensor, targets: torch.Tensor) -> float:
     logits.argmax(dim=1) (on a tie, the first largest). Take it from the logits themselves,
     not from a softmax: softmax keeps each row's order in exact arithmetic, but in float32
     two logits one rounding step apart can come out as the same probability, and argmax
-    then picks the first of them.
+    then picks the first of them. evaluate also hands it a regression model's outputs
+    and float targets, both (N, 1): for those it returns a float that means nothing
+    (the argmax of one column is 0 in every row), not an error.
 
     Raises ValueError, naming both lengths, when logits and targets have different
     lengths, and when they are empty (an accuracy over no sample has no value).
@@ -42,22 +44,28 @@ def evaluate(
 ) -> tuple[float, float]:
     """(mean loss, accuracy) of `model` over every (X, y) batch of `loader`, as Python floats.
 
-    Both are means over samples: each batch counts by its size len(X), so the result does
-    not depend on how the data is batched. The batches are already on the model's device.
-    The accuracy is that of a classifier (logits (N, C), targets (N,)); for a regression
-    model it means nothing, and only the loss counts.
+    `loader` is any iterable of (X, y) pairs already on the model's device: a DataLoader,
+    a list of pairs, a generator. Both results are means over samples: each batch counts
+    by its size len(X), so they do not depend on how the data is batched.
+
+    The accuracy is that of a classifier (logits (N, C), targets (N,) class indices).
+    evaluate also serves a regression model, whose outputs and float targets are (N, 1):
+    the fit kata takes its validation loss from it. There only the loss counts; the
+    accuracy is still a float, but means nothing. Outputs of shape (N,) have no dim 1 to
+    take an argmax over, and are not asked for.
 
     During the pass the model is in eval mode (dropout passes its input through, batch
     norm uses its running statistics and leaves them alone) and autograd is off
-    (torch.inference_mode(), or torch.no_grad(): no graph is built). Afterwards the model
-    is back in the mode it was in: evaluating in the middle of training must not leave
-    it in eval mode.
+    (torch.inference_mode(), or torch.no_grad(): no graph is built). Afterwards every
+    submodule is back in the mode it was in, on every path, an error included: evaluating
+    in the middle of training must neither leave the model in eval mode nor wake a layer
+    the caller froze in eval mode (model.train(mode) would set them all to one mode).
 
     Raises ValueError when the loader yields no batch.
 
-    Helps: model.training, model.eval(), model.train(mode), torch.inference_mode(), accuracy.
+    Helps: model.modules(), module.training, model.eval(), torch.inference_mode(), accuracy.
     """
-    was_training = model.training
+    modes = {module: module.training for module in model.modules()}
     model.eval()
     total_loss, total_correct, count = 0.0, 0.0, 0
     try:
@@ -68,7 +76,8 @@ def evaluate(
                 total_correct += accuracy(logits, y) * len(X)
                 count += len(X)
     finally:
-        model.train(was_training)  # back to the mode the caller left it in
+        for module, training in modes.items():  # each back in its own mode, not the model's
+            module.training = training
     if count == 0:
         raise ValueError("evaluate got an empty loader: it yielded no batch to evaluate")
     return total_loss / count, total_correct / count
