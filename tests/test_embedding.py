@@ -1,5 +1,7 @@
 """The embedding kata: what each function in kata/embedding.py must do."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -15,6 +17,7 @@ from kata.embedding import (
     make_embedding,
     masked_mean,
 )
+from tests.checks import keeps_contract, raises_keeping_contract
 
 vocab_sizes = st.integers(min_value=1, max_value=8)
 dims = st.integers(min_value=1, max_value=4)
@@ -39,8 +42,10 @@ def _embedding_table(model):
 
 def test_check_token_ids_accepts_valid_ids_of_both_integer_dtypes():
     for dtype in (torch.int64, torch.int32):
-        assert check_token_ids(torch.tensor([[0, 4], [2, 1]], dtype=dtype), 5) is None
-    assert check_token_ids(torch.zeros(0, dtype=torch.long), 5) is None, "no ids are valid ids"
+        tokens = torch.tensor([[0, 4], [2, 1]], dtype=dtype)
+        assert keeps_contract(check_token_ids, tokens, 5) is None
+    empty = torch.zeros(0, dtype=torch.long)
+    assert keeps_contract(check_token_ids, empty, 5) is None, "no ids are valid ids"
 
 
 @given(data=st.data(), vocab_size=vocab_sizes, shape=index_shapes)
@@ -65,20 +70,29 @@ def test_check_token_ids_rejects_exactly_the_ids_nn_embedding_rejects(data, voca
 
 
 def test_check_token_ids_names_the_bad_id_and_the_vocabulary_size():
-    with pytest.raises(ValueError, match="73") as raised:
-        check_token_ids(torch.tensor([[3, 73], [1, 2]]), 50)
-    assert "50" in str(raised.value), f"the message should name the vocabulary size: {raised.value}"
+    error = raises_keeping_contract(
+        ValueError, check_token_ids, torch.tensor([[3, 73], [1, 2]]), 50
+    )
+    assert "73" in str(error), f"the message should name the bad id 73: {error}"
+    assert "50" in str(error), f"the message should name the vocabulary size: {error}"
 
 
 def test_check_token_ids_rejects_a_negative_id():
-    with pytest.raises(ValueError, match="-1"):
-        check_token_ids(torch.tensor([2, -1]), 5)
+    error = raises_keeping_contract(ValueError, check_token_ids, torch.tensor([2, -1]), 5)
+    assert "-1" in str(error), f"the message should name the bad id -1: {error}"
 
 
-@pytest.mark.parametrize("dtype", [torch.float32, torch.bool], ids=["float32", "bool"])
-def test_check_token_ids_rejects_ids_that_are_not_integers_naming_the_dtype(dtype):
-    with pytest.raises(ValueError, match=str(dtype).removeprefix("torch.")):
-        check_token_ids(torch.tensor([1, 0], dtype=dtype), 5)
+@pytest.mark.parametrize(
+    "dtype",
+    [torch.float32, torch.bool, torch.int16, torch.uint8],
+    ids=["float32", "bool", "int16", "uint8"],
+)
+def test_check_token_ids_rejects_ids_that_are_not_int64_or_int32_naming_the_dtype(dtype):
+    tokens = torch.tensor([1, 0], dtype=dtype)
+    error = raises_keeping_contract(ValueError, check_token_ids, tokens, 5)
+    assert str(dtype).removeprefix("torch.") in str(error), (
+        f"the message should name the dtype {dtype}: {error}"
+    )
 
 
 # embedding_lookup
@@ -90,7 +104,7 @@ def test_embedding_lookup_matches_nn_functional_embedding(data, vocab_size, dim,
         data.draw(hnp.arrays(np.float64, (vocab_size, dim), elements=bounded_floats))
     )
     tokens = _ids(data, vocab_size, shape)
-    got = embedding_lookup(weight, tokens)
+    got = keeps_contract(embedding_lookup, weight, tokens, dtype=weight.dtype)
     assert tuple(got.shape) == (*shape, dim), (
         f"ids of shape {shape} in a ({vocab_size}, {dim}) table gave shape {tuple(got.shape)}, "
         f"expected {(*shape, dim)}: one row of the table per id"
@@ -104,7 +118,7 @@ def test_embedding_lookup_sends_gradients_like_nn_embedding():
     upstream = torch.randn(2, 3, 3)
     (table(tokens) * upstream).sum().backward()
     weight = table.weight.detach().clone().requires_grad_()
-    (embedding_lookup(weight, tokens) * upstream).sum().backward()
+    (keeps_contract(embedding_lookup, weight, tokens) * upstream).sum().backward()
     assert weight.grad is not None, "no gradient reached the table: keep the lookup in the graph"
     torch.testing.assert_close(
         weight.grad,
@@ -114,15 +128,16 @@ def test_embedding_lookup_sends_gradients_like_nn_embedding():
 
 
 def test_embedding_lookup_rejects_a_negative_id_that_plain_indexing_would_wrap():
-    with pytest.raises(ValueError, match="-1"):
-        embedding_lookup(torch.randn(4, 2), torch.tensor([0, -1]))
+    weight = torch.randn(4, 2, requires_grad=True)
+    error = raises_keeping_contract(ValueError, embedding_lookup, weight, torch.tensor([0, -1]))
+    assert "-1" in str(error), f"the message should name the bad id -1: {error}"
 
 
 # make_embedding
 
 
 def test_make_embedding_builds_the_asked_table():
-    table = make_embedding(7, 3, padding_idx=2)
+    table = keeps_contract(make_embedding, 7, 3, padding_idx=2)
     assert isinstance(table, nn.Embedding), f"expected an nn.Embedding, got {type(table).__name__}"
     got = (tuple(table.weight.shape), table.padding_idx)
     assert got == ((7, 3), 2), f"expected weight (7, 3) and padding_idx 2, got {got}"
@@ -158,19 +173,16 @@ def test_make_embedding_accepts_the_smallest_table_of_one_row_of_one_number():
 
 @pytest.mark.parametrize("vocab_size", [0, -1])
 def test_make_embedding_rejects_a_vocabulary_below_one(vocab_size):
-    with pytest.raises(ValueError):
-        make_embedding(vocab_size, 3)
+    raises_keeping_contract(ValueError, make_embedding, vocab_size, 3)
 
 
 def test_make_embedding_rejects_an_embedding_dim_below_one():
-    with pytest.raises(ValueError):
-        make_embedding(5, 0)
+    raises_keeping_contract(ValueError, make_embedding, 5, 0)
 
 
 @pytest.mark.parametrize("padding_idx", [-1, 5])
 def test_make_embedding_rejects_a_padding_idx_outside_the_table(padding_idx):
-    with pytest.raises(ValueError):
-        make_embedding(5, 3, padding_idx=padding_idx)
+    raises_keeping_contract(ValueError, make_embedding, 5, 3, padding_idx=padding_idx)
 
 
 # masked_mean
@@ -187,7 +199,7 @@ def test_masked_mean_averages_only_the_vectors_the_mask_keeps(data, batch, seq_l
         data.draw(hnp.arrays(np.float64, (batch, seq_len, dim), elements=bounded_floats))
     )
     mask = torch.from_numpy(data.draw(hnp.arrays(np.bool_, (batch, seq_len))))
-    got = masked_mean(vectors, mask)
+    got = keeps_contract(masked_mean, vectors, mask, dtype=vectors.dtype)
     expected = torch.stack(
         [
             v[m].mean(dim=0) if m.any() else torch.zeros(dim, dtype=v.dtype)
@@ -201,7 +213,9 @@ def test_masked_mean_averages_only_the_vectors_the_mask_keeps(data, batch, seq_l
 
 
 def test_masked_mean_of_a_row_with_nothing_kept_is_zeros_not_nan():
-    got = masked_mean(torch.ones(2, 3, 4), torch.tensor([[True, False, True], [False] * 3]))
+    vectors = torch.ones(2, 3, 4, requires_grad=True)
+    mask = torch.tensor([[True, False, True], [False] * 3])
+    got = keeps_contract(masked_mean, vectors, mask, dtype=torch.float32)
     assert torch.equal(got[1], torch.zeros(4)), (
         f"a row with an all-False mask gave {got[1].tolist()}: 0 / 0 is NaN, clamp the count"
     )
@@ -210,8 +224,11 @@ def test_masked_mean_of_a_row_with_nothing_kept_is_zeros_not_nan():
 def test_masked_mean_names_both_shapes_when_they_do_not_match():
     # The message must name both shapes, (2, 3, 4) and (3, 2), however it writes them.
     both_shapes = r"(?s)(?=.*\b2\D{1,3}3\D{1,3}4\b)(?=.*\b3\D{1,3}2\b)"
-    with pytest.raises(ValueError, match=both_shapes):
-        masked_mean(torch.ones(2, 3, 4), torch.ones(3, 2, dtype=torch.bool))
+    vectors = torch.ones(2, 3, 4, requires_grad=True)
+    error = raises_keeping_contract(
+        ValueError, masked_mean, vectors, torch.ones(3, 2, dtype=torch.bool)
+    )
+    assert re.search(both_shapes, str(error)), f"the message should name both shapes: {error}"
 
 
 # BagOfEmbeddings
@@ -225,8 +242,10 @@ def _sentences(batch, seq_len, vocab_size=10, padding_idx=0):
 
 @pytest.mark.parametrize(("batch", "seq_len"), [(1, 1), (3, 5), (6, 2)])
 def test_bag_gives_one_row_of_logits_per_sequence(batch, seq_len, device):
-    model = BagOfEmbeddings(vocab_size=10, embedding_dim=4, num_classes=3).to(device)
-    logits = model(_sentences(batch, seq_len).to(device))
+    model = keeps_contract(BagOfEmbeddings, vocab_size=10, embedding_dim=4, num_classes=3)
+    model.to(device)
+    tokens = _sentences(batch, seq_len).to(device)
+    logits = keeps_contract(BagOfEmbeddings.forward, model, tokens, dtype=torch.float32)
     assert tuple(logits.shape) == (batch, 3), (
         f"a ({batch}, {seq_len}) batch of ids gave logits {tuple(logits.shape)}, "
         f"expected ({batch}, 3)"
@@ -310,25 +329,29 @@ def test_gradients_reach_the_rows_used_and_the_classifier_but_not_the_padding_ro
 
 
 def test_bag_rejects_float_tokens_naming_the_dtype():
-    with pytest.raises(ValueError, match="float32"):
-        BagOfEmbeddings(10, 4, 3)(torch.ones(2, 3))
+    model, tokens = BagOfEmbeddings(10, 4, 3), torch.ones(2, 3)
+    error = raises_keeping_contract(ValueError, BagOfEmbeddings.forward, model, tokens)
+    assert "float32" in str(error), f"the message should name the dtype float32: {error}"
 
 
 def test_bag_rejects_an_out_of_range_id_naming_it_and_the_vocabulary_size():
-    with pytest.raises(ValueError, match="13") as raised:
-        BagOfEmbeddings(10, 4, 3)(torch.tensor([[1, 13, 2]]))
-    assert "10" in str(raised.value), f"the message should name the vocabulary size: {raised.value}"
+    model = BagOfEmbeddings(10, 4, 3)
+    tokens = torch.tensor([[1, 13, 2]])
+    error = raises_keeping_contract(ValueError, BagOfEmbeddings.forward, model, tokens)
+    assert "13" in str(error), f"the message should name the bad id 13: {error}"
+    assert "10" in str(error), f"the message should name the vocabulary size: {error}"
 
 
 @pytest.mark.parametrize("vocab_size", [0, -4])
 def test_bag_rejects_a_vocabulary_below_one(vocab_size):
-    with pytest.raises(ValueError):
-        BagOfEmbeddings(vocab_size, 4, 3)
+    raises_keeping_contract(ValueError, BagOfEmbeddings, vocab_size, 4, 3)
 
 
-def test_bag_rejects_tokens_that_are_not_a_batch_of_sequences():
-    with pytest.raises(ValueError):
-        BagOfEmbeddings(10, 4, 3)(torch.arange(6))
+@pytest.mark.parametrize("shape", [(6,), (2, 3, 2), ()], ids=["1-d", "3-d", "0-d"])
+def test_bag_rejects_tokens_that_are_not_a_batch_of_sequences(shape):
+    tokens = torch.ones(shape, dtype=torch.long)
+    model = BagOfEmbeddings(10, 4, 3)
+    raises_keeping_contract(ValueError, BagOfEmbeddings.forward, model, tokens)
 
 
 def _which_token_task(n, generator):

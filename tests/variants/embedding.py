@@ -108,6 +108,34 @@ BROKEN = [
             "        real = tokens != self.padding_idx",
         ),
     ),
+    Variant(
+        "check_token_ids accepts any dtype that is not floating point (int16, uint8, bool)",
+        (
+            "    if tokens.dtype not in TOKEN_DTYPES:\n",
+            "    if tokens.is_floating_point() or tokens.is_complex():\n",
+        ),
+    ),
+    Variant(
+        "check_token_ids with min() and max(), which raise on an empty tensor",
+        (
+            BAD_IDS
+            + '    if bad.numel() > 0:\n        raise ValueError(\n            f"token id {bad[0].item()}',
+            "    low, high = tokens.min().item(), tokens.max().item()\n"
+            "    if low < 0 or high >= vocab_size:\n        raise ValueError(\n"
+            '            f"token id {low if low < 0 else high}',
+        ),
+    ),
+    Variant(
+        "embedding_lookup with index_select, which takes a 1-d index only",
+        ("    return weight[tokens]", "    return weight.index_select(0, tokens)"),
+    ),
+    Variant(
+        "masked_mean zeroes the padding of the caller's vectors in place",
+        (
+            "    total = (vectors * weights).sum(dim=1)",
+            "    total = vectors.mul_(weights).sum(dim=1)",
+        ),
+    ),
 ]
 
 ALTERNATIVES = [
@@ -194,5 +222,76 @@ ALTERNATIVES = [
             'f"tokens must be (B, T), got shape {tuple(tokens.shape)}"',
             '"tokens need a batch and a sequence dimension"',
         ),
+    ),
+    Variant(
+        "check_token_ids with logical_or and nonzero; embedding_lookup with F.embedding",
+        append="""
+        import torch.nn.functional as F
+
+        def check_token_ids(tokens, vocab_size):
+            if tokens.dtype != torch.long and tokens.dtype != torch.int:
+                raise ValueError(f"expected torch.int64 or torch.int32 ids, but the tensor is {tokens.dtype}")
+            outside = torch.logical_or(tokens.lt(0), tokens.ge(vocab_size))
+            where = outside.nonzero()
+            if len(where) > 0:
+                first = int(tokens[tuple(where[0])])
+                raise ValueError(f"id {first} is not a row of a table with vocab_size={vocab_size} rows")
+
+        def embedding_lookup(weight, tokens):
+            check_token_ids(tokens, weight.size(0))
+            return F.embedding(tokens, weight)
+        """,
+    ),
+    Variant(
+        "masked_mean row by row with boolean indexing",
+        append="""
+        def masked_mean(vectors, mask):
+            if tuple(mask.shape) != tuple(vectors.shape[:2]):
+                raise ValueError(
+                    f"vectors {list(vectors.shape)} and mask {list(mask.shape)}: "
+                    "mask must be vectors.shape[:2]"
+                )
+            rows = []
+            for b in range(vectors.shape[0]):
+                picked = vectors[b][mask[b].bool()]
+                if picked.shape[0] == 0:
+                    rows.append(vectors.new_zeros(vectors.shape[2]))
+                else:
+                    rows.append(picked.mean(dim=0))
+            if not rows:
+                return vectors.new_zeros((0, vectors.shape[2]))
+            return torch.stack(rows)
+        """,
+    ),
+    Variant(
+        "make_embedding with range() checks; BagOfEmbeddings with other attribute names and einsum pooling",
+        append="""
+        def make_embedding(vocab_size, embedding_dim, padding_idx=None):
+            if min(vocab_size, embedding_dim) < 1:
+                raise ValueError(
+                    f"an embedding needs at least one row and one column: "
+                    f"vocab_size={vocab_size}, embedding_dim={embedding_dim}"
+                )
+            if padding_idx is not None and padding_idx not in range(vocab_size):
+                raise ValueError(f"padding_idx={padding_idx} is not in [0, {vocab_size})")
+            return nn.Embedding(
+                num_embeddings=vocab_size, embedding_dim=embedding_dim, padding_idx=padding_idx
+            )
+
+        class BagOfEmbeddings(nn.Module):
+            def __init__(self, vocab_size, embedding_dim, num_classes, padding_idx=0):
+                super().__init__()
+                self.table = make_embedding(vocab_size, embedding_dim, padding_idx)
+                self.out = nn.Linear(embedding_dim, num_classes)
+                self.pad = padding_idx
+
+            def forward(self, tokens):
+                if tokens.ndim != 2:
+                    raise ValueError(f"expected (B, T) token ids, got {tokens.ndim} dimensions")
+                check_token_ids(tokens, self.table.num_embeddings)
+                keep = (tokens != self.pad).to(self.table.weight.dtype)
+                summed = torch.einsum("btd,bt->bd", self.table(tokens), keep)
+                return self.out(summed / keep.sum(dim=1, keepdim=True).clamp(min=1))
+        """,
     ),
 ]
