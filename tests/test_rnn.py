@@ -168,7 +168,7 @@ def test_classifier_gives_one_row_of_logits_per_sequence(kind, batch, seq_len, d
     )
     model.to(device)
     x = torch.randn(batch, seq_len, 3, device=device, requires_grad=True)
-    logits = keeps_contract(model, x, dtype=torch.float32)
+    logits = keeps_contract(SequenceClassifier.forward, model, x, dtype=torch.float32)
     assert tuple(logits.shape) == (batch, 5), (
         f"a ({batch}, {seq_len}, 3) batch gave logits of shape {tuple(logits.shape)}, "
         f"expected ({batch}, 5): one row per sequence, one column per class"
