@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kata.data_prep import make_linear_data, train_test_split
+from tests.checks import assert_tensor_equal, keeps_contract, raises_keeping_contract
 
 coefficients = st.floats(min_value=-10, max_value=10, allow_nan=False, allow_infinity=False)
 starts = st.floats(min_value=-5, max_value=5, allow_nan=False, allow_infinity=False)
@@ -22,7 +23,7 @@ def _samples(n):
 
 
 def test_make_linear_data_defaults_give_the_notes_fifty_samples():
-    X, y = make_linear_data()
+    X, y = keeps_contract(make_linear_data, dtype=torch.float32)
     expected_X = torch.arange(0, 1, 0.02).unsqueeze(1)  # the notes: 0.00, 0.02, ..., 0.98
     assert tuple(X.shape) == (50, 1), (
         f"X has shape {tuple(X.shape)}, expected (50, 1): torch.arange gives (50,), "
@@ -53,16 +54,34 @@ def test_make_linear_data_gives_float32_even_for_whole_number_arguments():
     torch.testing.assert_close(X.squeeze(1), torch.arange(5.0))
 
 
+def test_make_linear_data_counts_the_samples_as_arange_does():
+    X, y = make_linear_data(start=0.0, end=1.0, step=0.1)
+    assert tuple(X.shape) == (10, 1) and tuple(y.shape) == (10, 1), (
+        f"0 to 1 in steps of 0.1 gave X of shape {tuple(X.shape)}, expected (10, 1) as "
+        "torch.arange(0, 1, 0.1) counts: adding 0.1 ten times gives 0.9999999999999999, "
+        "which a loop that adds step until it reaches end takes for one more sample"
+    )
+    torch.testing.assert_close(X.squeeze(1), torch.arange(0, 1, 0.1))
+
+
+def test_make_linear_data_is_float32_under_a_float64_default_dtype():
+    torch.set_default_dtype(torch.float64)
+    try:
+        X, y = keeps_contract(make_linear_data, 0.5, 0.25, 0.0, 2.0, 0.5, dtype=torch.float32)
+    finally:
+        torch.set_default_dtype(torch.float32)
+    torch.testing.assert_close(X.squeeze(1), torch.tensor([0.0, 0.5, 1.0, 1.5]))
+    torch.testing.assert_close(y, 0.5 * X + 0.25)
+
+
 @pytest.mark.parametrize("step", [0.0, -0.1])
 def test_make_linear_data_rejects_a_step_that_is_not_positive(step):
-    with pytest.raises(ValueError):
-        make_linear_data(step=step)
+    raises_keeping_contract(ValueError, make_linear_data, step=step)
 
 
 @pytest.mark.parametrize("end", [0.0, -1.0])
 def test_make_linear_data_rejects_an_end_not_after_the_start(end):
-    with pytest.raises(ValueError):
-        make_linear_data(start=0.0, end=end)
+    raises_keeping_contract(ValueError, make_linear_data, start=0.0, end=end)
 
 
 @given(n=sample_counts, fraction=fractions)
@@ -84,7 +103,7 @@ def test_split_sizes_add_up_and_follow_the_fraction(n, fraction):
 @given(n=sample_counts, fraction=fractions)
 def test_split_keeps_every_sample_exactly_once_in_order(n, fraction):
     X, y = _samples(n)
-    X_train, y_train, X_test, y_test = train_test_split(X, y, fraction)
+    X_train, y_train, X_test, y_test = keeps_contract(train_test_split, X, y, fraction)
     assert torch.equal(torch.cat([X_train, X_test]), X), (
         "the training part followed by the test part must give X back: the first samples "
         "train, the rest test, nothing shuffled, lost or repeated"
@@ -125,18 +144,27 @@ def test_split_test_set_is_a_slice_not_a_single_sample():
     assert tuple(X_train.shape) == (40, 1) and tuple(y_train.shape) == (40, 1)
 
 
+@pytest.mark.parametrize("features", [1, 3])
+def test_split_needs_only_the_lengths_of_x_and_y_to_agree(features):
+    # X (N, features) with class labels y (N,): the same number of samples, other shapes
+    X = torch.arange(10.0 * features).reshape(10, features)
+    y = torch.arange(10) % 2
+    X_train, y_train, X_test, y_test = keeps_contract(train_test_split, X, y, 0.8)
+    assert_tensor_equal(X_train, X[:8], "X_train")
+    assert_tensor_equal(y_train, y[:8], "y_train (int64 labels)")
+    assert_tensor_equal(X_test, X[8:], "X_test")
+    assert_tensor_equal(y_test, y[8:], "y_test (int64 labels)")
+
+
 @pytest.mark.parametrize("fraction", [0.0, 1.0, -0.2, 1.5])
 def test_split_rejects_a_fraction_outside_zero_to_one(fraction):
-    with pytest.raises(ValueError):
-        train_test_split(*_samples(10), train_fraction=fraction)
+    raises_keeping_contract(ValueError, train_test_split, *_samples(10), train_fraction=fraction)
 
 
 def test_split_rejects_x_and_y_of_different_lengths():
     X, _ = _samples(12)
     _, y = _samples(7)
-    with pytest.raises(ValueError) as raised:
-        train_test_split(X, y)
-    message = str(raised.value)
+    message = str(raises_keeping_contract(ValueError, train_test_split, X, y))
     assert "12" in message and "7" in message, (
         f"the message should name both lengths, 12 and 7: {message!r}"
     )

@@ -22,6 +22,9 @@ def make_linear_data(
 
     X holds start, start + step, ... up to but not including end, as torch.arange
     counts them; the defaults give the notes' 50 samples 0.00, 0.02, ..., 0.98.
+    The count must be arange's (a loop adding step may round its way to one more);
+    the values need only be start + i * step up to float32 rounding, not bit for bit.
+    float32 whatever the default dtype is, also under torch.set_default_dtype(float64).
     arange gives shape (N,): a model wants (N, 1), one row per sample and one column
     per feature, so add the feature dimension. Ask arange for float32 explicitly:
     torch.arange(0, 5, 1) counts in int64.
@@ -55,7 +58,8 @@ def train_test_split(
     (torch.utils.data.random_split does both).
 
     Raises ValueError when train_fraction is not strictly between 0 and 1, and when
-    X and y have different lengths (naming both).
+    X and y have different lengths (naming both). Only the lengths must agree:
+    X (N, 1) or (N, 3) with y (N,) is fine. The parts keep X's and y's dtypes.
 
     Helps: len(X), int(...), slicing.
     """

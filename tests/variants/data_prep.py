@@ -24,6 +24,21 @@ BROKEN = [
         (ARANGE, "X = torch.arange(start, end + step, step, dtype=torch.float32).unsqueeze(1)"),
     ),
     Variant(
+        "make_linear_data counts in the default dtype: float64 under a float64 default",
+        (ARANGE, "X = torch.arange(float(start), float(end), float(step)).unsqueeze(1)"),
+    ),
+    Variant(
+        "make_linear_data adds step in a Python loop: one sample too many from 0 to 1 by 0.1",
+        (
+            ARANGE,
+            "values, value = [], start\n"
+            "    while value < end:\n"
+            "        values.append(value)\n"
+            "        value += step\n"
+            "    X = torch.tensor(values, dtype=torch.float32).unsqueeze(1)",
+        ),
+    ),
+    Variant(
         "make_linear_data swaps weight and bias",
         ("    y = weight * X + bias\n", "    y = bias * X + weight\n"),
     ),
@@ -41,6 +56,10 @@ BROKEN = [
     Variant(
         "make_linear_data lets end == start through",
         ("if end <= start:", "if end < start:"),
+    ),
+    Variant(
+        "make_linear_data does not check end: an end before start raises torch's RuntimeError",
+        ("if end <= start:", "if False:"),
     ),
     Variant(
         "train_test_split rounds the split index instead of truncating",
@@ -85,6 +104,14 @@ BROKEN = [
         ("if len(X) != len(y):", "if False:"),
     ),
     Variant(
+        "train_test_split compares shapes, not lengths: refuses X (N, 1) with y (N,)",
+        ("if len(X) != len(y):", "if X.shape != y.shape:"),
+    ),
+    Variant(
+        "train_test_split turns the labels into floats",
+        (RETURN, "return X[:split], y[:split].float(), X[split:], y[split:].float()"),
+    ),
+    Variant(
         "train_test_split's length error names neither length",
         (
             'f"X and y must have the same length, got {len(X)} and {len(y)}"',
@@ -107,6 +134,24 @@ ALTERNATIVES = [
         ("    y = weight * X + bias\n", "    y = torch.full_like(X, bias) + X * weight\n"),
     ),
     Variant(
+        "make_linear_data as start + step * arange(N), errors a ValueError subclass",
+        append="""
+        import math
+
+        class RangeError(ValueError):
+            pass
+
+        def make_linear_data(weight=0.7, bias=0.3, start=0.0, end=1.0, step=0.02):
+            if not step > 0:
+                raise RangeError(f"step = {step}: it must be positive")
+            if not end > start:
+                raise RangeError(f"end = {end} is not after start = {start}")
+            n = math.ceil((end - start) / step)
+            X = (start + step * torch.arange(n, dtype=torch.float64)).float()[:, None]
+            return X, X.mul(weight).add(bias).view(-1, 1)
+        """,
+    ),
+    Variant(
         "train_test_split with Tensor.split",
         (
             RETURN,
@@ -114,6 +159,24 @@ ALTERNATIVES = [
             "    y_train, y_test = y.split([split, len(y) - split])\n"
             "    return X_train, y_train, X_test, y_test",
         ),
+    ),
+    Variant(
+        "train_test_split with torch.split on sizes, errors a ValueError subclass",
+        append="""
+        class SplitError(ValueError):
+            pass
+
+        def train_test_split(X, y, train_fraction=0.8):
+            if train_fraction <= 0 or train_fraction >= 1:
+                raise SplitError(f"{train_fraction} is not a fraction strictly between 0 and 1")
+            n_x, n_y = X.shape[0], y.shape[0]
+            if n_x != n_y:
+                raise SplitError(f"{n_x} inputs but {n_y} targets")
+            k = int(train_fraction * n_x)
+            X_train, X_test = torch.split(X, [k, n_x - k])
+            y_train, y_test = torch.split(y, [k, n_y - k])
+            return X_train, y_train, X_test, y_test
+        """,
     ),
     Variant(
         "train_test_split with math.floor and narrow, lengths checked first",
