@@ -1,5 +1,6 @@
 """The mlp kata: what make_mlp in kata/mlp.py must do."""
 
+import re
 from itertools import pairwise
 
 import pytest
@@ -9,7 +10,11 @@ from hypothesis import strategies as st
 from torch import nn
 
 from kata.mlp import make_mlp
-from tests.checks import assert_every_parameter_gets_a_gradient
+from tests.checks import (
+    assert_every_parameter_gets_a_gradient,
+    keeps_contract,
+    raises_keeping_contract,
+)
 
 widths = st.integers(min_value=1, max_value=8)
 hidden_widths = st.lists(widths, max_size=3)
@@ -38,8 +43,9 @@ def _forward_by_hand(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
 @device_examples
 @given(batch=batch_sizes, n_in=widths, hidden=hidden_widths, n_out=widths)
 def test_output_has_one_row_of_out_features_per_sample(batch, n_in, hidden, n_out, device):
-    model = make_mlp(n_in, hidden, n_out).to(device)
-    out = model(torch.randn(batch, n_in, device=device))
+    model = keeps_contract(make_mlp, n_in, hidden, n_out).to(device)
+    x = torch.randn(batch, n_in, device=device, requires_grad=True)
+    out = keeps_contract(model, x, dtype=torch.float32)
     assert tuple(out.shape) == (batch, n_out), (
         f"make_mlp({n_in}, {hidden}, {n_out}) mapped a ({batch}, {n_in}) batch to "
         f"{tuple(out.shape)}, expected ({batch}, {n_out})"
@@ -135,9 +141,12 @@ def test_gradients_reach_every_parameter(device):
 
 @pytest.mark.parametrize(
     ("n_in", "hidden", "n_out", "bad_size"),
-    [(0, [4], 2, r"\b0\b"), (3, [4, 0], 2, r"\b0\b"), (3, [4], -1, r"-1\b")],
-    ids=["in_features", "hidden", "out_features"],
+    [(0, [4], 2, 0), (3, [4, 0], 2, 0), (3, (5, -3), 2, -3), (3, [4], -1, -1)],
+    ids=["in_features", "hidden", "hidden-tuple", "out_features"],
 )
-def test_sizes_below_one_raise_value_error_naming_the_size(n_in, hidden, n_out, bad_size):
-    with pytest.raises(ValueError, match=bad_size):
-        make_mlp(n_in, hidden, n_out)
+def test_sizes_below_one_raise_value_error_holding_the_size(n_in, hidden, n_out, bad_size):
+    error = raises_keeping_contract(ValueError, make_mlp, n_in, hidden, n_out)
+    assert re.search(rf"(?<![\d.]){bad_size}(?![\d.])", str(error)), (
+        f"make_mlp({n_in}, {hidden}, {n_out}) raised ValueError({str(error)!r}); the message "
+        f"should hold the size that is below 1, {bad_size}"
+    )

@@ -17,6 +17,7 @@ from torch import nn
 def make_mlp(in_features: int, hidden: Sequence[int], out_features: int) -> nn.Sequential:
     """An nn.Sequential: Flatten, then Linear layers of widths in_features -> *hidden ->
     out_features, with a ReLU between every two Linear layers and nothing after the last.
+    The layers' names (and so the state_dict keys) are yours to choose.
 
     make_mlp(784, [128, 64], 10) is
         Flatten, Linear(784, 128), ReLU, Linear(128, 64), ReLU, Linear(64, 10)
@@ -30,8 +31,8 @@ def make_mlp(in_features: int, hidden: Sequence[int], out_features: int) -> nn.S
     Helps: nn.Flatten(), nn.Linear(a, b), nn.ReLU(); build a list of layers and
     unpack it: nn.Sequential(*layers). itertools.pairwise(widths) gives consecutive
     pairs.
-    Raises ValueError, naming the sizes, when in_features, out_features or any hidden
-    width is below 1.
+    Raises ValueError when in_features, out_features or any hidden width is below 1, its
+    message holding that width (the number itself, such as 0 or -3).
     """
     widths = [in_features, *hidden, out_features]
     if any(width < 1 for width in widths):

@@ -61,6 +61,42 @@ BROKEN = [
             "widths = [in_features, *hidden[1:], out_features]",
         ),
     ),
+    Variant(
+        "make_mlp with a ReLU in front of every Linear instead of between them",
+        (
+            "        layers += [nn.Linear(n_in, n_out), nn.ReLU()]\n"
+            "    return nn.Sequential(*layers[:-1])",
+            "        layers += [nn.ReLU(), nn.Linear(n_in, n_out)]\n    return nn.Sequential(*layers)",
+        ),
+    ),
+    Variant(
+        "make_mlp builds its first layer from hidden[0], so an empty hidden fails",
+        append="""
+        def make_mlp(in_features, hidden, out_features):
+            if in_features < 1 or out_features < 1 or any(h < 1 for h in hidden):
+                raise ValueError(f"sizes must be >= 1: {in_features}, {list(hidden)}, {out_features}")
+            layers = [nn.Flatten(), nn.Linear(in_features, hidden[0])]
+            for i in range(1, len(hidden)):
+                layers += [nn.ReLU(), nn.Linear(hidden[i - 1], hidden[i])]
+            layers += [nn.ReLU(), nn.Linear(hidden[-1], out_features)]
+            return nn.Sequential(*layers)
+        """,
+    ),
+    Variant(
+        "make_mlp adds in_features and out_features to the caller's hidden list",
+        (
+            "    widths = [in_features, *hidden, out_features]\n",
+            "    widths = hidden\n    widths.insert(0, in_features)\n    widths.append(out_features)\n",
+        ),
+    ),
+    Variant(
+        "make_mlp's size error holds no size",
+        (
+            'f"every layer size must be >= 1; got in_features={in_features}, "\n'
+            '            f"hidden={list(hidden)}, out_features={out_features}"',
+            '"every layer needs at least one unit"',
+        ),
+    ),
 ]
 
 ALTERNATIVES = [
@@ -110,5 +146,66 @@ ALTERNATIVES = [
             '            f"hidden={list(hidden)}, out_features={out_features}"',
             'f"layer widths {widths} must all be positive"',
         ),
+    ),
+    Variant(
+        "make_mlp with Sequential.append, a ReLU before every Linear but the first, a ValueError subclass",
+        append="""
+        class LayerSizeError(ValueError):
+            pass
+
+
+        def make_mlp(in_features, hidden, out_features):
+            sizes = [in_features] + list(hidden) + [out_features]
+            for s in sizes:
+                if s < 1:
+                    raise LayerSizeError(
+                        f"bad layer size {s}: in_features={in_features}, hidden={list(hidden)}, "
+                        f"out_features={out_features} must all be positive"
+                    )
+            model = nn.Sequential(nn.Flatten())
+            for i in range(len(sizes) - 1):
+                if i > 0:
+                    model.append(nn.ReLU())
+                model.append(nn.Linear(sizes[i], sizes[i + 1]))
+            return model
+        """,
+    ),
+    Variant(
+        "make_mlp with layers named fc1, relu1, ..., out in an OrderedDict",
+        append="""
+        from collections import OrderedDict
+
+
+        def make_mlp(in_features, hidden, out_features):
+            named = [("in_features", in_features), *((f"hidden[{i}]", h) for i, h in enumerate(hidden))]
+            for name, value in [*named, ("out_features", out_features)]:
+                if value < 1:
+                    raise ValueError(
+                        f"{name} must be >= 1, got {value} "
+                        f"(sizes {in_features} -> {list(hidden)} -> {out_features})"
+                    )
+            layers = OrderedDict(flatten=nn.Flatten())
+            prev = in_features
+            for i, width in enumerate(hidden, start=1):
+                layers[f"fc{i}"] = nn.Linear(prev, width)
+                layers[f"relu{i}"] = nn.ReLU()
+                prev = width
+            layers["out"] = nn.Linear(prev, out_features)
+            return nn.Sequential(layers)
+        """,
+    ),
+    Variant(
+        "make_mlp with the hidden blocks from a list comprehension, in-place ReLUs",
+        append="""
+        def make_mlp(in_features, hidden, out_features):
+            widths = (in_features, *hidden, out_features)
+            if min(widths) < 1:
+                raise ValueError(
+                    f"sizes must be at least 1: in {in_features}, hidden {tuple(hidden)}, out {out_features}"
+                )
+            pairs = list(pairwise(widths))
+            blocks = [m for a, b in pairs[:-1] for m in (nn.Linear(a, b), nn.ReLU(inplace=True))]
+            return nn.Sequential(nn.Flatten(), *blocks, nn.Linear(*pairs[-1]))
+        """,
     ),
 ]
