@@ -16,7 +16,11 @@ def predict(model: nn.Module, X: torch.Tensor) -> torch.Tensor:
     The model may hold dropout and batch norm layers, and may be in training mode when
     predict is called (in the middle of training, say). The predictions are those of
     the model as evaluated: the same input always gives the same output, X may hold a
-    single sample, and the model is left exactly as it was, in the mode it was in.
+    single sample, and the model is left exactly as it was: its weights and batch norm
+    statistics, and every submodule in the mode it was in (a layer the caller froze in
+    eval mode stays frozen), also when the forward pass raises (its error goes on to
+    the caller). Any tensor without a graph will do: one made under torch.no_grad() or
+    torch.inference_mode(), or detached.
 
     What goes wrong: two calls with the same X return different predictions; a batch of
     one sample raises "ValueError: Expected more than 1 value per channel when

@@ -6,6 +6,7 @@ import torch
 from torch import nn
 
 from kata.bug_missing_eval import predict
+from tests.checks import keeps_contract, raises_keeping_contract
 
 
 def _record_modes(model: nn.Module) -> list[bool]:
@@ -76,16 +77,47 @@ def test_a_single_sample_can_be_predicted():
     assert tuple(got.shape) == (1, 3), f"one sample gave an output of shape {tuple(got.shape)}"
 
 
+def _layer_modes(model: nn.Module) -> dict[str, bool]:
+    return {name or "model": module.training for name, module in model.named_modules()}
+
+
 def test_the_model_is_evaluated_in_eval_mode_and_given_back_in_its_own_mode():
-    for mode in (True, False):
-        model = nn.Linear(3, 2).train(mode)
+    for case in ("train", "eval", "train, batch norm frozen"):
+        model = _model_with_dropout_and_batch_norm()
+        model.train(case != "eval")
+        if "frozen" in case:
+            model[1].eval()  # fine-tuning often freezes batch norm this way
+        before = _layer_modes(model)
         modes = _record_modes(model)
-        predict(model, torch.randn(4, 3))
+        X = torch.randn(4, 4, requires_grad=True)
+        got = keeps_contract(predict, model, X)  # weights, statistics and modes as they were
         assert modes == [False], (
-            f"the forward passes ran with model.training == {modes}, expected [False]: "
-            "predictions are made in eval mode"
+            f"model in {case} mode: the forward pass ran with model.training == {modes}, "
+            "expected [False]: predictions are made in eval mode"
         )
-        assert model.training is mode, (
-            f"the model was in {'training' if mode else 'eval'} mode before predict and in "
-            f"{'training' if model.training else 'eval'} mode after: put it back"
+        assert _layer_modes(model) == before, (
+            f"model in {case} mode: its layers' modes were {before} before predict and "
+            f"{_layer_modes(model)} after: keep each module's own .training "
+            "(model.modules()) and give it back; model.train(mode) sets them all to one"
         )
+        assert not got.requires_grad, "predictions carry a graph: compute them under no_grad"
+
+
+class Refused(Exception):
+    """What a layer raises on an input it cannot take."""
+
+
+def test_a_forward_pass_that_raises_still_leaves_the_model_as_it_was():
+    model = _model_with_dropout_and_batch_norm()
+    model[1].eval()  # a frozen batch norm in a model in training mode
+    modes = _record_modes(model)
+
+    def refuse(module, args):
+        raise Refused("the last layer refuses this input")
+
+    model[-1].register_forward_pre_hook(refuse)
+    raises_keeping_contract(Refused, predict, model, torch.randn(5, 4))
+    assert modes == [False], (
+        f"the forward pass ran with model.training == {modes}, expected [False]: "
+        "predictions are made in eval mode"
+    )

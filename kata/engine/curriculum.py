@@ -287,8 +287,9 @@ CURRICULUM: tuple[Kata, ...] = (
             "behave randomly or learn from the batch they see?",
             "nn.Dropout zeroes random units and batch norm uses (and updates) the batch's "
             "statistics while model.training is True; torch.no_grad() changes neither.",
-            "model.eval() for the forward pass, then model.train(was_training) in a finally "
-            "block gives the caller the model back in its own mode.",
+            "model.eval() for the forward pass; keep each module's .training first "
+            "(model.modules()) and set it back in a finally block, so that a layer the "
+            "caller froze stays frozen.",
         ),
     ),
     Kata(

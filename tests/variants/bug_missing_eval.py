@@ -2,14 +2,17 @@
 
 from kata.engine.variants import Variant
 
+_MODES = "    modes = {module: module.training for module in model.modules()}\n"
+_RESTORE = (
+    "        for module, training in modes.items():  # each back in its own mode, not the model's\n"
+    "            module.training = training\n"
+)
 _FIX = (
-    "    was_training = model.training\n"
-    "    model.eval()  # dropout off, batch norm uses (and keeps) its running statistics\n"
+    _MODES + "    model.eval()  # dropout off, batch norm uses (and keeps) its running statistics\n"
     "    try:\n"
     "        with torch.no_grad():\n"
     "            return model(X)\n"
-    "    finally:\n"
-    "        model.train(was_training)\n"
+    "    finally:\n" + _RESTORE
 )
 
 BROKEN = [
@@ -23,13 +26,30 @@ BROKEN = [
     ),
     Variant(
         "puts the model back in train mode whatever it was in",
-        ("        model.train(was_training)\n", "        model.train()\n"),
+        (_RESTORE, "        model.train()\n"),
     ),
     Variant(
-        "reads model.training after model.eval()",
+        "gives the model back with model.train(was_training): a frozen batch norm wakes up",
+        (_MODES, "    was_training = model.training\n"),
+        (_RESTORE, "        model.train(was_training)\n"),
+    ),
+    Variant(
+        "gives the modes back on the normal path only: a forward pass that raises leaves eval mode",
         (
-            "    was_training = model.training\n    model.eval()  #",
-            "    model.eval()\n    was_training = model.training  #",
+            "    try:\n        with torch.no_grad():\n            return model(X)\n    finally:\n"
+            + _RESTORE,
+            "    with torch.no_grad():\n"
+            "        out = model(X)\n"
+            "    for module, training in modes.items():\n"
+            "        module.training = training\n"
+            "    return out\n",
+        ),
+    ),
+    Variant(
+        "reads the modes after model.eval()",
+        (
+            _MODES + "    model.eval()  #",
+            "    model.eval()\n" + _MODES + "    #",
         ),
     ),
     Variant(
@@ -66,6 +86,35 @@ ALTERNATIVES = [
             _FIX,
             "    import copy\n\n    with torch.no_grad():\n        return copy.deepcopy(model).eval()(X)\n",
         ),
+    ),
+    Variant(
+        "every module's mode kept as a list of pairs, under torch.inference_mode()",
+        append="""
+        def predict(model, X):
+            modes = [(m, m.training) for m in model.modules()]
+            model.eval()
+            try:
+                with torch.inference_mode():
+                    out = model(X)
+            finally:
+                for m, mode in modes:
+                    m.training = mode
+            return out
+        """,
+    ),
+    Variant(
+        "every module's mode kept by name and given back with train(mode), output detached",
+        append="""
+        def predict(model, X):
+            saved = {name: m.training for name, m in model.named_modules()}
+            model.train(False)
+            try:
+                out = model(X).detach()
+            finally:
+                for name, m in model.named_modules():
+                    m.train(saved[name])
+            return out
+        """,
     ),
     Variant(
         "remembers and restores every module's own mode, and detaches instead of no_grad",
