@@ -15,9 +15,11 @@ def split_samples(
     """(X_train, y_train, X_test, y_test): the first train_fraction of the samples for
     training, the rest for testing, in their original order.
 
-    X is (N, *features) and y is (N, *targets), with 0 < train_fraction < 1. With
+    X is (N, *features) and y is (N, *targets), with 0 < train_fraction < 1; either may
+    have no dimension after the first, as class labels of shape (N,) have none. With
     split = int(train_fraction * N), X_train is (split, *features) and X_test is
-    (N - split, *features); y the same. Every sample lands in exactly one of the two.
+    (N - split, *features); y the same. Every sample lands in exactly one of the two,
+    and the parts keep X's and y's dtypes.
 
     What goes wrong: X_test has lost its sample dimension. For X of shape (50, 1) it
     has shape (1,), whatever N is, and the test loss is computed on one number.

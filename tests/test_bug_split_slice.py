@@ -1,10 +1,12 @@
 """The bug_split_slice kata: what split_samples in kata/bug_split_slice.py must do."""
 
+import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
 from kata.bug_split_slice import split_samples
+from tests.checks import assert_tensor_equal, keeps_contract
 
 sample_counts = st.integers(min_value=2, max_value=60)
 feature_counts = st.integers(min_value=1, max_value=4)
@@ -20,7 +22,7 @@ def _numbered_samples(n: int, features: int) -> tuple[torch.Tensor, torch.Tensor
 
 def test_the_notes_data_splits_into_forty_and_ten_samples():
     X, y = _numbered_samples(50, 1)
-    X_train, y_train, X_test, y_test = split_samples(X, y)
+    X_train, y_train, X_test, y_test = keeps_contract(split_samples, X, y)
     shapes = [tuple(t.shape) for t in (X_train, y_train, X_test, y_test)]
     assert shapes == [(40, 1), (40, 1), (10, 1), (10, 1)], (
         f"splitting 50 samples of shape (50, 1) 80/20 gave shapes {shapes}, expected "
@@ -62,3 +64,20 @@ def test_split_keeps_every_sample_exactly_once_in_order(n, features, train_fract
         y,
         msg=lambda m: f"y_train followed by y_test must be y, in the same order as X.\n{m}",
     )
+
+
+@pytest.mark.parametrize(
+    "feature_shape",
+    [(), (3,), (2, 3)],
+    ids=["1-d-X", "three-features", "2x3-images"],
+)
+def test_split_works_for_any_feature_shape_and_class_labels(feature_shape):
+    n, split = 10, 8  # 80/20
+    X = torch.arange(n * torch.Size(feature_shape).numel(), dtype=torch.float32)
+    X = X.reshape(n, *feature_shape)
+    y = torch.arange(n) % 3  # int64 class labels, shape (N,)
+    X_train, y_train, X_test, y_test = keeps_contract(split_samples, X, y, 0.8)
+    assert_tensor_equal(X_train, X[:split], f"X_train of X with shape {tuple(X.shape)}")
+    assert_tensor_equal(y_train, y[:split], "y_train (int64 labels of shape (N,))")
+    assert_tensor_equal(X_test, X[split:], f"X_test of X with shape {tuple(X.shape)}")
+    assert_tensor_equal(y_test, y[split:], "y_test (int64 labels of shape (N,))")

@@ -23,6 +23,25 @@ BROKEN = [
         (RETURN, "return X[:split], y[:split], X[split - 1 :], y[split - 1 :]"),
     ),
     Variant(
+        "the lost dimension put back with unsqueeze(0): still one sample",
+        (RETURN, "return X[:split], y[:split], X[split].unsqueeze(0), y[split].unsqueeze(0)"),
+    ),
+    Variant(
+        "the split index counts elements, not samples: right only for one feature",
+        (SPLIT, "    split = int(train_fraction * X.numel())\n    return"),
+    ),
+    Variant(
+        "slices written as X[split:, :]: refuses labels of shape (N,)",
+        (RETURN, "return X[:split, :], y[:split, :], X[split:, :], y[split:, :]"),
+    ),
+    Variant(
+        "shuffles with torch.randperm before splitting",
+        (
+            SPLIT,
+            "    order = torch.randperm(len(X))\n    X, y = X[order], y[order]\n" + SPLIT,
+        ),
+    ),
+    Variant(
         "the split index rounded to the nearest",
         (SPLIT, "    split = round(train_fraction * len(X))\n    return"),
     ),
@@ -65,5 +84,19 @@ ALTERNATIVES = [
             "    return X.narrow(0, 0, split), y.narrow(0, 0, split), "
             "X.narrow(0, split, rest), y.narrow(0, split, rest)",
         ),
+    ),
+    Variant(
+        "with torch.split and the two sizes",
+        (
+            RETURN,
+            "rest = len(X) - split\n"
+            "    X_train, X_test = torch.split(X, [split, rest])\n"
+            "    y_train, y_test = torch.split(y, [split, rest])\n"
+            "    return X_train, y_train, X_test, y_test",
+        ),
+    ),
+    Variant(
+        "slices with an Ellipsis",
+        (RETURN, "return X[:split, ...], y[:split, ...], X[split:, ...], y[split:, ...]"),
     ),
 ]
