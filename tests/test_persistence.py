@@ -22,7 +22,7 @@ from kata.persistence import (
     save_checkpoint,
     save_model,
 )
-from tests.checks import save_as_if_on_a_gpu
+from tests.checks import keeps_contract, raises_keeping_contract, save_as_if_on_a_gpu
 from tests.strategies import finite_floats, shapes
 
 saved_arrays = st.dictionaries(
@@ -56,6 +56,13 @@ class _RunsCode:
 def _model(seed: int) -> nn.Module:
     torch.manual_seed(seed)
     return nn.Sequential(nn.Linear(3, 8), nn.ReLU(), nn.Dropout(0.3), nn.Linear(8, 1))
+
+
+def _model_with_batch_norm(seed: int) -> nn.Module:
+    """A model in train mode with batch norm (buffers) and dropout."""
+    torch.manual_seed(seed)
+    model = nn.Sequential(nn.Linear(3, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Dropout(0.3))
+    return model.append(nn.Linear(8, 1)).train()
 
 
 def _optimizer(model: nn.Module) -> torch.optim.Optimizer:
@@ -96,7 +103,7 @@ def _assert_same_parameters(got: nn.Module, expected: nn.Module, what: str):
 def test_atomic_save_writes_a_file_that_torch_load_reads(tmp_path):
     path = tmp_path / "state.pt"
     obj = {"weight": torch.arange(6.0).reshape(2, 3), "step": 7}
-    atomic_save(obj, path)
+    keeps_contract(atomic_save, obj, path)
     loaded = torch.load(path, weights_only=True)
     torch.testing.assert_close(loaded, obj)
 
@@ -174,8 +181,10 @@ def test_atomic_save_fsyncs_before_it_replaces(tmp_path, monkeypatch):
 
 def test_atomic_save_rejects_a_folder_that_does_not_exist(tmp_path):
     missing = tmp_path / "no_such_folder"
-    with pytest.raises(FileNotFoundError, match="no_such_folder"):
-        atomic_save({"weight": torch.ones(3)}, missing / "state.pt")
+    error = raises_keeping_contract(
+        FileNotFoundError, atomic_save, {"weight": torch.ones(3)}, missing / "state.pt"
+    )
+    assert "no_such_folder" in str(error), f"the message should name the folder: {error}"
     assert not missing.exists(), "atomic_save must not create the folder"
 
 
@@ -188,7 +197,7 @@ def test_safe_load_returns_what_atomic_save_wrote(arrays, tmp_path):
     state = {name: torch.from_numpy(a) for name, a in arrays.items()}
     path = tmp_path / "state.pt"
     atomic_save(state, path)
-    torch.testing.assert_close(safe_load(path), state, rtol=0, atol=0)
+    torch.testing.assert_close(keeps_contract(safe_load, path), state, rtol=0, atol=0)
 
 
 def test_safe_load_refuses_a_pickle_that_would_run_code(tmp_path):
@@ -243,8 +252,8 @@ def _truncated(path):
 def test_safe_load_names_a_broken_file_in_a_checkpoint_error(spoil, tmp_path):
     path = tmp_path / "broken.pt"
     spoil(path)
-    with pytest.raises(CheckpointError, match=re.escape(path.name)):
-        safe_load(path)
+    error = raises_keeping_contract(CheckpointError, safe_load, path)
+    assert path.name in str(error), f"the CheckpointError should name {path.name}: {error}"
 
 
 def test_safe_load_chains_the_error_from_torch(tmp_path):
@@ -258,8 +267,20 @@ def test_safe_load_chains_the_error_from_torch(tmp_path):
 
 
 def test_safe_load_rejects_a_file_that_does_not_exist(tmp_path):
-    with pytest.raises(FileNotFoundError, match="missing_checkpoint"):
-        safe_load(tmp_path / "missing_checkpoint.pt")
+    error = raises_keeping_contract(
+        FileNotFoundError, safe_load, tmp_path / "missing_checkpoint.pt"
+    )
+    assert "missing_checkpoint" in str(error), f"the message should name the file: {error}"
+
+
+def test_safe_load_refuses_a_folder_naming_it(tmp_path):
+    folder = tmp_path / "a_folder.pt"
+    folder.mkdir()
+    with pytest.raises((FileNotFoundError, CheckpointError)) as raised:
+        safe_load(folder)
+    assert "a_folder" in str(raised.value), (
+        f"safe_load of a folder raised {raised.value!r}: the message should name it"
+    )
 
 
 def test_safe_load_maps_every_tensor_to_the_cpu(device, tmp_path):
@@ -306,9 +327,42 @@ def test_load_model_gives_the_outputs_of_the_saved_model(device, tmp_path):
 
 def test_load_model_returns_the_model_it_filled(tmp_path):
     path = tmp_path / "model.pt"
-    save_model(_model(seed=0), path)
+    save_model(_model_with_batch_norm(seed=0), path)
+    fresh = _model_with_batch_norm(seed=1)
+    got = keeps_contract(load_model, fresh, path, changes=("model",))
+    assert got is fresh, "load_model must return the model it was given"
+
+
+def test_load_model_fills_a_cpu_model_from_weights_saved_on_a_gpu(tmp_path):
+    path = tmp_path / "from_a_gpu.pt"
+    trained = _model(seed=0)
+    save_as_if_on_a_gpu(trained.state_dict(), path)
     fresh = _model(seed=1)
-    assert load_model(fresh, path) is fresh, "load_model must return the model it was given"
+    try:
+        load_model(fresh, path)
+    except (CheckpointError, RuntimeError) as err:
+        pytest.fail(
+            f"weights saved on cuda:0 could not fill a model here ({err!r}): load them "
+            "with safe_load, whose map_location='cpu' loads them on any machine"
+        )
+    _assert_same_parameters(fresh, trained, "after load_model of weights saved on a GPU")
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [_truncated, lambda p: p.write_bytes(b"this is not a checkpoint"), None],
+    ids=["truncated", "garbage", "runs-code"],
+)
+def test_load_model_names_a_broken_file_and_leaves_the_model_alone(spoil, tmp_path):
+    path, marker = tmp_path / "broken.pt", tmp_path / "code_ran"
+    if spoil is None:
+        torch.save(_RunsCode(marker), path)
+    else:
+        spoil(path)
+    # raises_keeping_contract also checks that the model is left as it was
+    error = raises_keeping_contract(CheckpointError, load_model, _model_with_batch_norm(1), path)
+    assert path.name in str(error), f"the CheckpointError should name {path.name}: {error}"
+    assert not marker.exists(), "loading the file ran its code: load it with safe_load"
 
 
 def test_load_model_fills_a_cpu_model_from_weights_saved_on_any_device(device, tmp_path):
@@ -321,8 +375,8 @@ def test_load_model_fills_a_cpu_model_from_weights_saved_on_any_device(device, t
 
 def test_save_model_writes_the_state_dict_that_torch_load_reads(tmp_path):
     path = tmp_path / "model.pt"
-    model = _model(seed=0)
-    save_model(model, path)
+    model = _model_with_batch_norm(seed=0)
+    keeps_contract(save_model, model, path)  # the model keeps its train mode and its weights
     loaded = torch.load(path, weights_only=True)
     assert isinstance(loaded, dict), (
         f"the file holds a {type(loaded).__name__}: save model.state_dict(), not the model"
@@ -336,8 +390,9 @@ def test_save_model_rejects_a_folder_that_does_not_exist(tmp_path):
 
 
 def test_load_model_rejects_a_file_that_does_not_exist(tmp_path):
-    with pytest.raises(FileNotFoundError, match="missing_model"):
-        load_model(_model(seed=0), tmp_path / "missing_model.pt")
+    missing = tmp_path / "missing_model.pt"
+    error = raises_keeping_contract(FileNotFoundError, load_model, _model(seed=0), missing)
+    assert "missing_model" in str(error), f"the message should name the file: {error}"
 
 
 # save_checkpoint and load_checkpoint
@@ -365,10 +420,16 @@ def test_training_resumed_from_a_checkpoint_matches_uninterrupted_training_bit_f
 
 
 def test_load_checkpoint_returns_the_saved_epoch(tmp_path):
-    model = _model(seed=0)
-    save_checkpoint(model, _optimizer(model), 3, tmp_path / "checkpoint.pt")
-    fresh = _model(seed=1)
-    epoch = load_checkpoint(fresh, _optimizer(fresh), tmp_path / "checkpoint.pt")
+    model = _model_with_batch_norm(seed=0)
+    keeps_contract(save_checkpoint, model, _optimizer(model), 3, tmp_path / "checkpoint.pt")
+    fresh = _model_with_batch_norm(seed=1)
+    epoch = keeps_contract(
+        load_checkpoint,
+        fresh,
+        _optimizer(fresh),
+        tmp_path / "checkpoint.pt",
+        changes=("model", "optimizer"),
+    )
     assert epoch == 3, f"load_checkpoint returned {epoch!r}, expected the saved epoch 3"
 
 
@@ -403,22 +464,41 @@ def test_load_checkpoint_restores_the_global_random_state(tmp_path):
 
 def test_save_checkpoint_rejects_a_negative_epoch(tmp_path):
     model = _model(seed=0)
-    with pytest.raises(ValueError):
-        save_checkpoint(model, _optimizer(model), -1, tmp_path / "checkpoint.pt")
+    path = tmp_path / "checkpoint.pt"
+    raises_keeping_contract(ValueError, save_checkpoint, model, _optimizer(model), -1, path)
+    assert not path.exists(), "a refused checkpoint was written all the same"
 
 
 def test_save_checkpoint_rejects_a_folder_that_does_not_exist(tmp_path):
-    model = _model(seed=0)
-    with pytest.raises(FileNotFoundError, match="no_such_folder"):
-        save_checkpoint(model, _optimizer(model), 1, tmp_path / "no_such_folder" / "c.pt")
+    model, path = _model(seed=0), tmp_path / "no_such_folder" / "c.pt"
+    error = raises_keeping_contract(
+        FileNotFoundError, save_checkpoint, model, _optimizer(model), 1, path
+    )
+    assert "no_such_folder" in str(error), f"the message should name the folder: {error}"
 
 
 def test_load_checkpoint_rejects_a_file_that_holds_no_checkpoint(tmp_path):
     path = tmp_path / "model.pt"
     torch.save(_model(seed=0).state_dict(), path)
     fresh = _model(seed=1)
-    with pytest.raises(CheckpointError, match=re.escape(path.name)):
-        load_checkpoint(fresh, _optimizer(fresh), path)
+    error = raises_keeping_contract(
+        CheckpointError, load_checkpoint, fresh, _optimizer(fresh), path
+    )
+    assert path.name in str(error), f"the CheckpointError should name {path.name}: {error}"
+
+
+def test_load_checkpoint_refuses_a_checkpoint_with_keys_missing_before_loading_anything(
+    tmp_path,
+):
+    path = tmp_path / "half.pt"
+    torch.save({"model": _model_with_batch_norm(seed=0).state_dict(), "epoch": 3}, path)
+    fresh = _model_with_batch_norm(seed=1)
+    # the model must come back as it was: check the keys before loading any of them
+    error = raises_keeping_contract(
+        CheckpointError, load_checkpoint, fresh, _optimizer(fresh), path
+    )
+    for key in ("optimizer", "rng_state"):
+        assert key in str(error), f"the CheckpointError should name the missing {key}: {error}"
 
 
 @pytest.mark.parametrize(

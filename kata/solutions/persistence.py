@@ -64,10 +64,11 @@ def safe_load(path: str | Path) -> Any:
     refused. map_location="cpu" lets a checkpoint saved on a GPU load on any machine;
     load_state_dict later copies the tensors to wherever the model lives.
 
-    Raises FileNotFoundError naming the file when it does not exist, and CheckpointError
-    naming the file, raised from torch's own error, when it cannot be loaded: truncated,
-    corrupt, empty, or refused by weights_only. (torch raises RuntimeError, EOFError,
-    pickle.UnpicklingError and more for these, so catch broadly and chain with `from`.)
+    Raises FileNotFoundError naming the file when it does not exist (a folder at `path`
+    may raise that or CheckpointError), and CheckpointError naming the file, raised from
+    torch's own error, when it cannot be loaded: truncated, corrupt, empty, or refused by
+    weights_only. (torch raises RuntimeError, EOFError, pickle.UnpicklingError and more
+    for these, so catch broadly and chain with `from`.)
 
     Helps: torch.load(path, weights_only=True, map_location="cpu").
     """
@@ -98,8 +99,10 @@ def save_model(model: nn.Module, path: str | Path) -> None:
 def load_model(model: nn.Module, path: str | Path) -> nn.Module:
     """Fill `model` (built with the same architecture) with the weights saved at `path`.
 
-    Returns `model`, which then gives exactly the outputs of the model that was saved.
-    Errors as in safe_load.
+    Returns `model`, which then gives exactly the outputs of the model that was saved,
+    wherever the weights were saved (a file written on a GPU fills a model on the CPU).
+    Raises FileNotFoundError and CheckpointError as safe_load does, and then leaves
+    `model` as it was.
 
     Helps: safe_load, model.load_state_dict.
     """
@@ -140,11 +143,12 @@ def load_checkpoint(model: nn.Module, optimizer: torch.optim.Optimizer, path: st
     `model` and `optimizer` are fresh objects built as they were for the saved run (the
     optimizer over this model's parameters). Return the saved epoch, the number of epochs
     done: training epoch + 1, epoch + 2, ... then gives bit for bit what the
-    uninterrupted run gave.
-    Restore the RNG last, after anything that might draw random numbers.
+    uninterrupted run gave. When load_checkpoint returns, the global RNG is in the saved
+    state: restore it after anything that might draw random numbers.
 
     Raises CheckpointError naming the file and the missing keys when the file holds no
-    checkpoint (a bare state_dict from save_model, say); other errors as in safe_load.
+    checkpoint (a bare state_dict from save_model, say, or a dict that lacks some of the
+    keys), leaving `model` and `optimizer` as they were; other errors as in safe_load.
 
     Helps: safe_load, load_state_dict (model and optimizer), torch.set_rng_state.
     """

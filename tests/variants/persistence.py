@@ -94,6 +94,37 @@ BROKEN = [
         ('    return checkpoint["epoch"]', '    return checkpoint["epoch"] + 1'),
     ),
     Variant("load_checkpoint lets a missing key raise KeyError", (_MISSING_KEYS, "")),
+    Variant(
+        "safe_load wraps every error, a missing file too, in a CheckpointError",
+        (
+            '    if not path.is_file():\n        raise FileNotFoundError(f"no checkpoint file at {path}")\n',
+            "",
+        ),
+    ),
+    Variant(
+        "safe_load catches RuntimeError and UnpicklingError: an empty file's EOFError escapes",
+        (
+            "    except Exception as err:",
+            "    except (RuntimeError, pickle.UnpicklingError) as err:",
+        ),
+        ("import os\n", "import os\nimport pickle\n"),
+    ),
+    Variant(
+        "load_model with the tutorials' torch.load(path, weights_only=True): no map_location",
+        (
+            "    model.load_state_dict(safe_load(path))\n",
+            "    model.load_state_dict(torch.load(path, weights_only=True))\n",
+        ),
+    ),
+    Variant(
+        "load_checkpoint loads the model before it looks for the other keys",
+        (
+            "    keys = checkpoint.keys() if isinstance(checkpoint, dict) else ()\n",
+            "    keys = checkpoint.keys() if isinstance(checkpoint, dict) else ()\n"
+            '    if "model" in keys:\n'
+            '        model.load_state_dict(checkpoint["model"])\n',
+        ),
+    ),
 ]
 
 ALTERNATIVES = [
@@ -145,6 +176,92 @@ ALTERNATIVES = [
         (
             '    torch.set_rng_state(checkpoint["rng_state"])\n',
             '    torch.random.set_rng_state(checkpoint["rng_state"])\n',
+        ),
+    ),
+    Variant(
+        "atomic_save with NamedTemporaryFile and Path.replace, errors with errno and the path",
+        append="""
+        import errno
+
+
+        def atomic_save(obj, path):
+            target = Path(path)
+            if not target.parent.exists():
+                raise FileNotFoundError(
+                    errno.ENOENT, "the folder to save into is missing", str(target.parent)
+                )
+            tmp = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", delete=False)
+            try:
+                with tmp:
+                    torch.save(obj, tmp)
+                    tmp.flush()
+                    os.fsync(tmp.fileno())
+                Path(tmp.name).replace(target)
+            except BaseException:
+                Path(tmp.name).unlink(missing_ok=True)
+                raise
+
+
+        def safe_load(path):
+            if not os.path.exists(path):
+                raise FileNotFoundError(errno.ENOENT, "no checkpoint here", os.fspath(path))
+            try:
+                obj = torch.load(path, map_location="cpu", weights_only=True)
+            except Exception as err:
+                raise CheckpointError(
+                    f"refusing to use {os.fspath(path)!r}: unreadable or unsafe ({type(err).__name__})"
+                ) from err
+            return obj
+        """,
+    ),
+    Variant(
+        "a checkpoint built with zip over CHECKPOINT_KEYS, refused with a CheckpointError subclass",
+        append="""
+        class NotACheckpoint(CheckpointError):
+            pass
+
+
+        def save_checkpoint(model, optimizer, epoch, path):
+            if epoch < 0:
+                raise ValueError(f"epoch must be >= 0, got {epoch}")
+            values = (model.state_dict(), optimizer.state_dict(), epoch, torch.get_rng_state())
+            atomic_save(dict(zip(CHECKPOINT_KEYS, values)), path)
+
+
+        def load_checkpoint(model, optimizer, path):
+            data = safe_load(path)
+            keys = set(data) if isinstance(data, dict) else set()
+            missing = sorted(set(CHECKPOINT_KEYS) - keys)
+            if missing:
+                raise NotACheckpoint(
+                    f"{path}: not a training checkpoint, keys {', '.join(missing)} are absent"
+                )
+            model.load_state_dict(data["model"])
+            optimizer.load_state_dict(data["optimizer"])
+            torch.random.set_rng_state(data["rng_state"])
+            return int(data["epoch"])
+        """,
+    ),
+    Variant(
+        "save_model saves detached clones; load_model spells out strict=True",
+        append="""
+        def save_model(model, path):
+            atomic_save({name: t.detach().clone() for name, t in model.state_dict().items()}, path)
+
+
+        def load_model(model, path):
+            state = safe_load(path)
+            model.load_state_dict(state, strict=True)
+            return model
+        """,
+    ),
+    Variant(
+        "load_checkpoint restores the RNG first: loading state dicts draws no random number",
+        ('    torch.set_rng_state(checkpoint["rng_state"])\n', ""),
+        (
+            '    model.load_state_dict(checkpoint["model"])\n',
+            '    torch.set_rng_state(checkpoint["rng_state"])\n'
+            '    model.load_state_dict(checkpoint["model"])\n',
         ),
     ),
     Variant(
