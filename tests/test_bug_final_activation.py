@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from kata.bug_final_activation import make_classifier
+from tests.checks import keeps_contract
 
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
 
@@ -69,10 +70,12 @@ def test_forward_is_linear_relu_linear_and_nothing_after(device):
 
 def test_every_sample_gives_the_model_a_gradient(device):
     torch.manual_seed(0)
-    model = make_classifier(4, 16, 3).to(device)
+    model = keeps_contract(make_classifier, 4, 16, 3).to(device)
     X = torch.randn(64, 4, device=device, requires_grad=True)
     y = torch.randint(3, (64,), device=device)
-    nn.CrossEntropyLoss(reduction="sum")(model(X), y).backward()
+    logits = keeps_contract(model, X, dtype=torch.float32)
+    assert tuple(logits.shape) == (64, 3), f"logits of shape {tuple(logits.shape)}, not (64, 3)"
+    nn.CrossEntropyLoss(reduction="sum")(logits, y).backward()
     silent = (X.grad.abs().sum(dim=1) == 0).sum().item()
     assert silent == 0, (
         f"{silent} of 64 samples have a gradient of exactly 0: whatever their loss, they "

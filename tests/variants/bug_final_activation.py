@@ -35,6 +35,13 @@ BROKEN = [
         "the hidden ReLU dropped instead of the last",
         (FIXED, "    return nn.Sequential(layers[0], layers[2], layers[3])"),
     ),
+    Variant(
+        "a ReLU in front of each Linear instead of after the first",
+        (
+            "        layers += [nn.Linear(n_in, n_out), nn.ReLU()]\n" + FIXED,
+            "        layers += [nn.ReLU(), nn.Linear(n_in, n_out)]\n    return nn.Sequential(*layers)",
+        ),
+    ),
 ]
 
 ALTERNATIVES = [
@@ -50,5 +57,16 @@ ALTERNATIVES = [
     Variant(
         "the last ReLU replaced by nn.Identity",
         (FIXED, "    return nn.Sequential(*layers[:-1], nn.Identity())"),
+    ),
+    Variant(
+        "layers appended one by one, an in-place ReLU between them",
+        append="""
+        def make_classifier(in_features, hidden, n_classes):
+            model = nn.Sequential()
+            model.append(nn.Linear(in_features, hidden))
+            model.append(nn.ReLU(inplace=True))
+            model.append(nn.Linear(hidden, n_classes))
+            return model
+        """,
     ),
 ]
