@@ -61,9 +61,9 @@ def predict_without_graph(
     After the call, grad mode is as the caller had it (on, or off under the caller's own
     no_grad), whether f returned or raised.
 
-    The result must be an ordinary tensor, one that a later graph may use. So not
-    torch.inference_mode(): a little faster, but what it returns is an "inference
-    tensor" that can never be saved for backward later; no_grad returns ordinary tensors.
+    torch.inference_mode() also works and is a little faster, but what it returns is an
+    "inference tensor" that can never be saved for backward later (the bug_inference_tensor
+    kata shows where that bites); no_grad returns ordinary tensors.
 
     Helps: `with torch.no_grad():`.
     """

@@ -191,14 +191,6 @@ def test_predict_without_graph_restores_grad_mode_when_f_raises():
     raises_keeping_contract(ModelFailed, predict_without_graph, failing, torch.ones(2))
 
 
-def test_predict_without_graph_returns_an_ordinary_tensor():
-    out = predict_without_graph(lambda t: t * 2, torch.ones(2, requires_grad=True))
-    assert not out.is_inference(), (
-        "the result is an inference tensor (from torch.inference_mode): it can never be saved "
-        "for backward later; torch.no_grad() returns an ordinary tensor"
-    )
-
-
 @given(x=float32_arrays)
 def test_straight_through_round_rounds_on_the_way_forward(x):
     t = torch.from_numpy(x)

@@ -79,10 +79,6 @@ BROKEN = [
         (NO_GRAD, "    return f(x).detach()"),
     ),
     Variant(
-        "predict_without_graph with inference_mode",
-        (NO_GRAD, "    with torch.inference_mode():\n        return f(x)"),
-    ),
-    Variant(
         "predict_without_graph switches grad mode off and leaves it off",
         (NO_GRAD, "    torch.set_grad_enabled(False)\n    return f(x)"),
     ),
@@ -151,6 +147,10 @@ BROKEN = [
 ]
 
 ALTERNATIVES = [
+    Variant(
+        "predict_without_graph with inference_mode",
+        (NO_GRAD, "    with torch.inference_mode():\n        return f(x)"),
+    ),
     Variant(
         "grad_of with torch.autograd.grad on a detached leaf, no clone",
         append="""
