@@ -75,7 +75,8 @@ def _global_state() -> dict[str, object]:
 
 
 def _tensor_state(t: torch.Tensor) -> tuple:
-    return (t.detach().clone(), t.dtype, t.device, tuple(t.shape), t.requires_grad, t._version)
+    values = None if t.is_meta else t.detach().clone()
+    return (values, t.dtype, t.device, tuple(t.shape), t.requires_grad, t._version)
 
 
 def _tensor_change(before: tuple, t: torch.Tensor) -> str | None:
@@ -87,6 +88,8 @@ def _tensor_change(before: tuple, t: torch.Tensor) -> str | None:
         )
     if t.requires_grad != requires_grad:
         return f"has requires_grad={t.requires_grad} (it came in with {requires_grad})"
+    if t.is_meta:  # a meta tensor has no values: only in-place writes can be seen
+        return "was written in place" if t._version != version else None
     if not torch.equal(t.detach(), values) and not (
         values.is_floating_point()
         and torch.equal(t.detach().isnan(), values.isnan())
@@ -176,6 +179,9 @@ def _changes(name: str, kept, value) -> list[str]:
     if kind in ("dict", "object"):
         now = value if kind == "dict" else vars(value)
         found = []
+        if kind == "dict" and set(now) - set(kept[1]):
+            added = ", ".join(map(repr, sorted(set(now) - set(kept[1]), key=repr)))
+            found.append(f"{name} got keys it did not have: {added}")
         for key, (ident, sub) in kept[1].items():
             shown = f"{name}[{key!r}]" if kind == "dict" else f"{name}.{key}"
             if key not in now or id(now[key]) != ident:
@@ -251,6 +257,12 @@ def keeps_contract(fn, *args, changes: tuple[str, ...] = (), dtype=None, device=
     return result
 
 
+def _names(exception) -> str:
+    if isinstance(exception, tuple):
+        return " or ".join(e.__name__ for e in exception)
+    return exception.__name__
+
+
 def raises_keeping_contract(exception, fn, *args, changes: tuple[str, ...] = (), **kwargs):
     """``fn(*args, **kwargs)`` must raise ``exception`` (or a subclass), and on that path too
     leave the arguments and torch's global state as they were (see `keeps_contract`).
@@ -265,11 +277,11 @@ def raises_keeping_contract(exception, fn, *args, changes: tuple[str, ...] = (),
     except Exception as error:
         if not isinstance(error, NotImplementedError):
             error.add_note(
-                f"{kept.fn_name} should raise {exception.__name__} here, but raised "
+                f"{kept.fn_name} should raise {_names(exception)} here, but raised "
                 f"{type(error).__name__}"
             )
         raise
-    pytest.fail(f"{kept.fn_name} returned, where it should raise {exception.__name__}")
+    pytest.fail(f"{kept.fn_name} returned, where it should raise {_names(exception)}")
 
 
 def assert_tensor_equal(got, expected: torch.Tensor, what: str = "the result") -> None:

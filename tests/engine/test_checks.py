@@ -145,3 +145,26 @@ def test_assert_tensor_equal_sees_the_dtype_that_torch_equal_ignores():
     with pytest.raises(pytest.fail.Exception, match=r"labels is torch.float32, expected"):
         assert_tensor_equal(torch.tensor([1.0, 2.0]), torch.tensor([1, 2]), "labels")
     assert_tensor_equal(torch.tensor([1, 2]), torch.tensor([1, 2]))
+
+
+def test_meta_tensors_are_checked_for_in_place_writes_alone():
+    x = torch.empty(3, device="meta")
+    assert keeps_contract(lambda t: t * 2, x).device.type == "meta"
+    with pytest.raises(pytest.fail.Exception, match=r"was written in place"):
+        keeps_contract(lambda t: t.mul_(2), x)
+
+
+def test_a_key_added_to_a_dict_argument_is_named():
+    def add(history):
+        history["extra"] = []
+
+    with pytest.raises(pytest.fail.Exception, match=r"history got keys it did not have: 'extra'"):
+        keeps_contract(add, {"train": []})
+
+
+def test_a_tuple_of_exceptions_may_be_expected():
+    error = raises_keeping_contract((KeyError, ValueError), lambda: {}["x"])
+    assert isinstance(error, KeyError)
+    with pytest.raises(ZeroDivisionError) as info:
+        raises_keeping_contract((KeyError, ValueError), lambda: 1 / 0)
+    assert "should raise KeyError or ValueError" in info.value.__notes__[0]
