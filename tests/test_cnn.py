@@ -1,5 +1,7 @@
 """The cnn kata: what each function in kata/cnn.py must do."""
 
+import re
+
 import pytest
 import torch
 from hypothesis import assume, given
@@ -7,7 +9,11 @@ from hypothesis import strategies as st
 from torch import nn
 
 from kata.cnn import SmallCNN, conv2d_output_size, flattened_size, pool2d_output_size
-from tests.checks import assert_every_parameter_gets_a_gradient
+from tests.checks import (
+    assert_every_parameter_gets_a_gradient,
+    keeps_contract,
+    raises_keeping_contract,
+)
 
 META = torch.device("meta")
 FORMULA = "floor((size + 2p - d(k - 1) - 1) / s) + 1"
@@ -101,12 +107,17 @@ def _torch_flattened_size(layers: nn.Module, input_shape: tuple[int, int, int]) 
         return nn.Flatten()(layers(torch.zeros(2, *input_shape))).shape[1]
 
 
+def _holds(message: str, *numbers: int) -> bool:
+    """Whether each number stands in the message as a number of its own (9 is not in 19)."""
+    return all(re.search(rf"(?<![\d.]){n}(?![\d.])", message) for n in numbers)
+
+
 # conv2d_output_size
 
 
 def test_conv2d_output_size_of_a_28_pixel_side_and_a_3_kernel_is_the_int_26():
     expected = _torch_output_size(nn.Conv2d(1, 1, 3), (28, 28))[0]
-    got = conv2d_output_size(28, 3)
+    got = keeps_contract(conv2d_output_size, 28, 3)
     assert got == expected, f"conv2d_output_size(28, 3) returned {got}, expected {expected}"
     assert type(got) is int, (
         f"conv2d_output_size(28, 3) returned {got!r}, a {type(got).__name__}: use // for the "
@@ -143,8 +154,11 @@ def test_conv2d_output_size_refuses_an_input_smaller_than_the_kernel(arguments):
 def test_conv2d_output_size_rejects_arguments_out_of_range(bad):
     arguments = {"size": 28, "kernel_size": 3, "stride": 1, "padding": 0, "dilation": 1} | bad
     (name,) = bad
-    with pytest.raises(ValueError, match=rf"\b{name}\b"):
-        conv2d_output_size(**arguments)
+    error = raises_keeping_contract(ValueError, conv2d_output_size, **arguments)
+    assert re.search(rf"\b{name}\b", str(error)), (
+        f"conv2d_output_size({arguments}) raised ValueError({str(error)!r}): the message "
+        f"should name the argument out of range, {name}"
+    )
 
 
 def test_conv2d_output_size_rejects_a_zero_size_even_when_padding_makes_room():
@@ -162,7 +176,7 @@ def test_conv2d_output_size_rejects_a_zero_size_even_when_padding_makes_room():
 
 def test_pool2d_stride_defaults_to_the_kernel_size():
     expected = _torch_output_size(nn.MaxPool2d(2), (28, 28))[0]
-    got = pool2d_output_size(28, 2)
+    got = keeps_contract(pool2d_output_size, 28, 2)
     assert got == expected, (
         f"pool2d_output_size(28, 2) returned {got}, expected {expected}: MaxPool2d's stride "
         "defaults to its kernel size, so MaxPool2d(2) halves each side"
@@ -232,8 +246,23 @@ def test_pool2d_output_size_refuses_what_nn_maxpool2d_refuses(arguments):
 def test_pool2d_output_size_rejects_arguments_out_of_range(bad):
     arguments = {"size": 28, "kernel_size": 3, "stride": None, "padding": 0, "dilation": 1} | bad
     (name,) = bad
-    with pytest.raises(ValueError, match=rf"\b{name}\b"):
-        pool2d_output_size(**arguments)
+    error = raises_keeping_contract(ValueError, pool2d_output_size, **arguments)
+    assert re.search(rf"\b{name}\b", str(error)), (
+        f"pool2d_output_size({arguments}) raised ValueError({str(error)!r}): the message "
+        f"should name the argument out of range, {name}"
+    )
+
+
+def test_pool2d_padding_is_at_most_half_the_kernel_whatever_the_dilation():
+    # dilation 2 spreads a 3-wide window over 5 positions, yet torch still wants
+    # padding <= kernel_size // 2 = 1
+    layer = nn.MaxPool2d(3, padding=2, dilation=2)
+    assert _torch_output_size(layer, (10, 10)) is None, "torch refuses it"
+    error = raises_keeping_contract(ValueError, pool2d_output_size, 10, 3, padding=2, dilation=2)
+    assert re.search(r"\bpadding\b", str(error)), (
+        f"pool2d_output_size(10, 3, padding=2, dilation=2) raised ValueError({str(error)!r}): "
+        "the message should name the argument out of range, padding"
+    )
 
 
 # flattened_size
@@ -261,7 +290,7 @@ def test_flattened_size_of_the_notes_layers_for_28_by_28_is_64_times_5_times_5()
     layers = _notes_layers()
     expected = _torch_flattened_size(layers, (1, 28, 28))
     assert expected == 64 * 5 * 5, "the notes' number, from torch itself"
-    got = flattened_size(layers, (1, 28, 28))
+    got = keeps_contract(flattened_size, layers, (1, 28, 28))
     assert got == expected, f"flattened_size returned {got}, expected 64 * 5 * 5 = {expected}"
 
 
@@ -332,14 +361,32 @@ def test_flattened_size_leaves_a_batch_norm_s_statistics_and_every_training_mode
 
 
 def test_flattened_size_names_an_input_too_small_for_the_layers():
-    with pytest.raises(ValueError, match="47") as raised:
-        flattened_size(_notes_layers(), (1, 9, 47))
-    assert "9" in str(raised.value), f"the message should name the shape: {raised.value}"
+    error = raises_keeping_contract(ValueError, flattened_size, _notes_layers(), (1, 9, 47))
+    assert _holds(str(error), 9, 47), f"the message should hold input_shape, (1, 9, 47): {error}"
 
 
-def test_flattened_size_rejects_a_shape_that_is_not_channels_height_width():
-    with pytest.raises(ValueError, match="28"):
-        flattened_size(_notes_layers(), (28, 28))
+def test_flattened_size_names_an_input_with_the_wrong_channels():
+    error = raises_keeping_contract(ValueError, flattened_size, _notes_layers(1), (3, 28, 28))
+    assert _holds(str(error), 3, 28), (
+        f"the layers want 1 channel; the message should hold input_shape, (3, 28, 28): {error}"
+    )
+
+
+@pytest.mark.parametrize("input_shape", [(28, 28), (1, 1, 28, 28)], ids=str)
+def test_flattened_size_rejects_a_shape_that_is_not_channels_height_width(input_shape):
+    # (28, 28) would otherwise go through: Conv2d takes a 3-d input as one unbatched image
+    error = raises_keeping_contract(ValueError, flattened_size, _notes_layers(), input_shape)
+    assert _holds(str(error), 28), f"the message should hold input_shape, {input_shape}: {error}"
+
+
+@pytest.mark.parametrize("input_shape", [(3, 0, 8), (0, 4, 4), (3, 8, -1)], ids=str)
+def test_flattened_size_rejects_a_size_below_one_even_where_the_layers_take_it(input_shape):
+    # an elementwise layer shapes nothing: a batch with a side of 0 goes through
+    layers = nn.Sequential(nn.ReLU())
+    error = raises_keeping_contract(ValueError, flattened_size, layers, input_shape)
+    assert _holds(str(error), *input_shape), (
+        f"the message should hold input_shape, {input_shape}: {error}"
+    )
 
 
 # SmallCNN
@@ -352,7 +399,8 @@ IMAGE_SIZES = [(28, 28), (10, 10), (32, 32), (17, 40), (40, 17)]
 def test_small_cnn_gives_one_row_of_logits_per_image(input_size, in_channels, num_classes, device):
     model = SmallCNN(in_channels, num_classes, input_size).to(device)
     for batch in (1, 5):
-        out = model(torch.randn(batch, in_channels, *input_size, device=device))
+        x = torch.randn(batch, in_channels, *input_size, device=device, requires_grad=True)
+        out = keeps_contract(model, x, dtype=torch.float32)
         assert tuple(out.shape) == (batch, num_classes), (
             f"SmallCNN({in_channels}, {num_classes}, {input_size}) gave {tuple(out.shape)} for "
             f"{batch} images, expected ({batch}, {num_classes})"
@@ -362,7 +410,7 @@ def test_small_cnn_gives_one_row_of_logits_per_image(input_size, in_channels, nu
 
 @pytest.mark.parametrize("input_size", IMAGE_SIZES, ids=str)
 def test_small_cnn_sizes_its_linear_layer_from_the_image_size(input_size):
-    model = SmallCNN(1, 10, input_size)
+    model = keeps_contract(SmallCNN, 1, 10, input_size)
     linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
     expected = _torch_flattened_size(_notes_layers(), (1, *input_size))
     assert [(m.in_features, m.out_features) for m in linears] == [(expected, 10)], (
@@ -401,9 +449,8 @@ def test_small_cnn_accepts_exactly_the_sizes_its_layers_accept(side):
 
 
 def test_small_cnn_names_an_input_size_too_small():
-    with pytest.raises(ValueError, match="47") as raised:
-        SmallCNN(1, 10, (9, 47))
-    assert "9" in str(raised.value), f"the message should name the size: {raised.value}"
+    error = raises_keeping_contract(ValueError, SmallCNN, 1, 10, (9, 47))
+    assert _holds(str(error), 9, 47), f"the message should hold H and W, 9 and 47: {error}"
 
 
 def test_small_cnn_returns_the_last_linear_output_as_logits(device):

@@ -99,11 +99,14 @@ def flattened_size(feature_layers: nn.Module, input_shape: tuple[int, int, int])
     out. On the meta device that costs nothing, as torch computes only shapes: run a
     copy of the layers moved there (module.to(...) moves a module in place, so moving
     the original would destroy its weights), under torch.no_grad(). Applying
-    conv2d_output_size and pool2d_output_size layer by layer works too.
+    conv2d_output_size and pool2d_output_size layer by layer works too. Either way the
+    caller's layers come back as they went in: the same weights on the same device, the
+    same BatchNorm running statistics, each module in its own train or eval mode.
 
     Helps: copy.deepcopy, module.to("meta"), torch.empty(..., device="meta"), .numel().
-    Raises ValueError, naming input_shape, when it is not three sizes of at least 1, or
-    when the input does not go through the layers (too small, or the wrong channels).
+    Raises ValueError, its message holding the sizes of input_shape (for (1, 9, 47): 1, 9
+    and 47), when it is not three sizes of at least 1, or when the input does not go
+    through the layers (too small, or the wrong channels).
     """
     if len(input_shape) != 3 or any(size < 1 for size in input_shape):
         raise ValueError(f"input_shape must be (C, H, W), each >= 1; got {input_shape}")
@@ -130,9 +133,10 @@ class SmallCNN(nn.Module):
         never hard-coded: 64 * 5 * 5 for 28 x 28, but 64 * 6 * 6 for 32 x 32.
         Keep the conv + pool layers in one nn.Sequential to hand to flattened_size.
 
-        Raises ValueError, naming input_size, when an image that size does not survive
-        the two stages (each conv takes 2 off a side, each pool halves it, rounding down):
-        flattened_size's ValueError does that, if you let it through.
+        Raises ValueError, its message holding H and W, when an image that size does not
+        survive the two stages (each conv takes 2 off a side, each pool halves it, rounding
+        down): flattened_size's ValueError, which holds input_shape (in_channels, H, W),
+        does that if you let it through.
 
         Helps: nn.Conv2d, nn.ReLU, nn.MaxPool2d, nn.Flatten, nn.Linear, flattened_size.
         """

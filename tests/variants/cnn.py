@@ -21,6 +21,39 @@ RUN
     return out[0].numel()
 """
 
+# flattened_size by the formulas, layer by layer: an alternative, and a broken variant without
+# its channel check
+_BY_THE_FORMULAS = """
+        def flattened_size(feature_layers, input_shape):
+            if len(input_shape) != 3 or min(input_shape) < 1:
+                raise ValueError(f"input_shape should be (C, H, W) with sizes >= 1, not {input_shape}")
+            channels, height, width = input_shape
+
+            def pair(v):
+                return (v, v) if isinstance(v, int) else tuple(v)
+
+            try:
+                for layer in feature_layers.modules():
+                    if isinstance(layer, nn.Conv2d):
+                        if layer.in_channels != channels:
+                            raise ValueError(f"{layer} wants {layer.in_channels} channels, gets {channels}")
+                        k, s, p, d = (pair(v) for v in (layer.kernel_size, layer.stride, layer.padding, layer.dilation))
+                        height = conv2d_output_size(height, k[0], s[0], p[0], d[0])
+                        width = conv2d_output_size(width, k[1], s[1], p[1], d[1])
+                        channels = layer.out_channels
+                    elif isinstance(layer, nn.MaxPool2d):
+                        k, s, p, d = (pair(v) for v in (layer.kernel_size, layer.stride, layer.padding, layer.dilation))
+                        height = pool2d_output_size(height, k[0], s[0], p[0], d[0], layer.ceil_mode)
+                        width = pool2d_output_size(width, k[1], s[1], p[1], d[1], layer.ceil_mode)
+            except ValueError as error:
+                raise ValueError(f"input_shape {tuple(input_shape)} does not go through: {error}") from error
+            return channels * height * width
+"""
+_CHANNEL_CHECK = (
+    "                        if layer.in_channels != channels:\n"
+    '                            raise ValueError(f"{layer} wants {layer.in_channels} channels, gets {channels}")\n'
+)
+
 BROKEN = [
     Variant(
         "conv2d_output_size divides with / and returns a float",
@@ -139,6 +172,35 @@ BROKEN = [
             "            nn.Conv2d(32, 64, kernel_size=3, padding=1),\n",
         ),
     ),
+    Variant(
+        "conv2d_output_size truncates with int(a / stride): a too-small input gives 1",
+        (
+            CONV_OUT,
+            "    out = int((size + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1\n",
+        ),
+    ),
+    Variant(
+        "pool2d_output_size defaults the stride with `stride or kernel_size`, so stride=0 passes",
+        ("stride = kernel_size if stride is None else stride", "stride = stride or kernel_size"),
+    ),
+    Variant(
+        "pool2d_output_size bounds the padding by half the dilated kernel",
+        (
+            "    if not 0 <= padding <= kernel_size // 2:\n",
+            "    if not 0 <= padding <= (dilation * (kernel_size - 1) + 1) // 2:\n",
+        ),
+    ),
+    Variant(
+        "flattened_size by the formulas, never checking the channels",
+        append=_BY_THE_FORMULAS.replace(_CHANNEL_CHECK, ""),
+    ),
+    Variant(
+        "flattened_size checks that input_shape has three sizes, not that each is at least 1",
+        (
+            "if len(input_shape) != 3 or any(size < 1 for size in input_shape):",
+            "if len(input_shape) != 3:",
+        ),
+    ),
 ]
 
 ALTERNATIVES = [
@@ -156,35 +218,7 @@ ALTERNATIVES = [
             "    out = (-(-span // stride) if ceil_mode else span // stride) + 1\n",
         ),
     ),
-    Variant(
-        "flattened_size by the formulas, layer by layer",
-        append="""
-        def flattened_size(feature_layers, input_shape):
-            if len(input_shape) != 3 or min(input_shape) < 1:
-                raise ValueError(f"input_shape should be (C, H, W) with sizes >= 1, not {input_shape}")
-            channels, height, width = input_shape
-
-            def pair(v):
-                return (v, v) if isinstance(v, int) else tuple(v)
-
-            try:
-                for layer in feature_layers.modules():
-                    if isinstance(layer, nn.Conv2d):
-                        if layer.in_channels != channels:
-                            raise ValueError(f"{layer} wants {layer.in_channels} channels, gets {channels}")
-                        k, s, p, d = (pair(v) for v in (layer.kernel_size, layer.stride, layer.padding, layer.dilation))
-                        height = conv2d_output_size(height, k[0], s[0], p[0], d[0])
-                        width = conv2d_output_size(width, k[1], s[1], p[1], d[1])
-                        channels = layer.out_channels
-                    elif isinstance(layer, nn.MaxPool2d):
-                        k, s, p, d = (pair(v) for v in (layer.kernel_size, layer.stride, layer.padding, layer.dilation))
-                        height = pool2d_output_size(height, k[0], s[0], p[0], d[0], layer.ceil_mode)
-                        width = pool2d_output_size(width, k[1], s[1], p[1], d[1], layer.ceil_mode)
-            except ValueError as error:
-                raise ValueError(f"input_shape {tuple(input_shape)} does not go through: {error}") from error
-            return channels * height * width
-        """,
-    ),
+    Variant("flattened_size by the formulas, layer by layer", append=_BY_THE_FORMULAS),
     Variant(
         "flattened_size with a real zero batch through a copy, where the layers are",
         append="""
@@ -251,5 +285,107 @@ ALTERNATIVES = [
             'f"input_shape {tuple(input_shape)} does not fit: {error}"',
             'f"the layers refuse images of {torch.Size(input_shape)}"',
         ),
+    ),
+    Variant(
+        "conv2d_output_size and pool2d_output_size with math.floor and math.ceil, checks of their own",
+        append="""
+        import math
+
+
+        def _sizes_ok(size, kernel_size, stride, padding, dilation):
+            for name, value in (
+                ("size", size), ("kernel_size", kernel_size), ("stride", stride), ("dilation", dilation)
+            ):
+                if value <= 0:
+                    raise ValueError(f"{name} has to be a positive integer (got {value})")
+            if padding < 0:
+                raise ValueError(f"padding cannot be negative (got {padding})")
+
+
+        def conv2d_output_size(size, kernel_size, stride=1, padding=0, dilation=1):
+            _sizes_ok(size, kernel_size, stride, padding, dilation)
+            out = math.floor((size + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1
+            if out <= 0:
+                raise ValueError(f"input too small: size {size} with kernel_size {kernel_size} leaves {out}")
+            return out
+
+
+        def pool2d_output_size(size, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+            stride = kernel_size if stride is None else stride
+            _sizes_ok(size, kernel_size, stride, padding, dilation)
+            if padding > kernel_size // 2:
+                raise ValueError(f"padding {padding} exceeds half of kernel_size {kernel_size}")
+            rounding = math.ceil if ceil_mode else math.floor
+            out = rounding((size + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1
+            if ceil_mode and (out - 1) * stride >= size + padding:
+                out = out - 1
+            if out <= 0:
+                raise ValueError(f"input too small: size {size} with kernel_size {kernel_size} leaves {out}")
+            return out
+        """,
+    ),
+    Variant(
+        "flattened_size by the formulas for the layers it knows, a meta copy for the others",
+        append="""
+        def _pair(v):
+            return (v, v) if isinstance(v, int) else tuple(v)
+
+
+        def flattened_size(feature_layers, input_shape):
+            if len(input_shape) != 3 or min(input_shape) < 1:
+                raise ValueError(f"input_shape should be (C, H, W) with every size >= 1, not {input_shape}")
+            leaves = list(feature_layers) if isinstance(feature_layers, nn.Sequential) else [feature_layers]
+            known = all(
+                isinstance(m, (nn.ReLU, nn.MaxPool2d))
+                or (type(m) is nn.Conv2d and m.padding_mode == "zeros" and not isinstance(m.padding, str))
+                for m in leaves
+            )
+            if not known:
+                try:
+                    with torch.no_grad():
+                        probe = copy.deepcopy(feature_layers).to("meta")
+                        out = probe(torch.empty(1, *input_shape, device="meta"))
+                except RuntimeError as e:
+                    raise ValueError(f"input_shape {input_shape} does not fit the layers: {e}") from e
+                return out.numel()
+            c, h, w = input_shape
+            try:
+                for m in leaves:
+                    if isinstance(m, nn.Conv2d):
+                        if m.in_channels != c:
+                            raise ValueError(f"{m} expects {m.in_channels} channels, got {c}")
+                        pads = _pair(m.padding)
+                        k, s, d = _pair(m.kernel_size), _pair(m.stride), _pair(m.dilation)
+                        h = conv2d_output_size(h, k[0], s[0], pads[0], d[0])
+                        w = conv2d_output_size(w, k[1], s[1], pads[1], d[1])
+                        c = m.out_channels
+                    elif isinstance(m, nn.MaxPool2d):
+                        k = _pair(m.kernel_size)
+                        s = k if m.stride is None else _pair(m.stride)
+                        p, d = _pair(m.padding), _pair(m.dilation)
+                        h = pool2d_output_size(h, k[0], s[0], p[0], d[0], m.ceil_mode)
+                        w = pool2d_output_size(w, k[1], s[1], p[1], d[1], m.ceil_mode)
+            except ValueError as e:
+                raise ValueError(f"input_shape {input_shape} does not fit the layers: {e}") from e
+            return c * h * w
+        """,
+    ),
+    Variant(
+        "SmallCNN as one nn.Sequential, self.net: the feature layers, Flatten, Linear",
+        append="""
+        class SmallCNN(nn.Module):
+            def __init__(self, in_channels, num_classes, input_size):
+                super().__init__()
+                height, width = input_size
+                features = nn.Sequential(
+                    nn.Conv2d(in_channels, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+                    nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+                )
+                n_features = flattened_size(features, (in_channels, height, width))
+                self.net = nn.Sequential(*features, nn.Flatten(), nn.Linear(n_features, num_classes))
+
+            def forward(self, x):
+                return self.net(x)
+        """,
     ),
 ]
