@@ -16,9 +16,11 @@ from kata.regularization import (
     train_with_early_stopping,
     train_with_weight_decay,
 )
+from tests.checks import keeps_contract, raises_keeping_contract
 from tests.strategies import seeds, shapes
 
 drop_probabilities = st.floats(min_value=0.05, max_value=0.95)
+float_dtypes = st.sampled_from([torch.float32, torch.float64])
 weight_decays = st.floats(min_value=0.01, max_value=1.0)
 
 LARGE = 100_000  # elements: a binomial fraction over this many strays 0.0016 at 1 sigma
@@ -41,6 +43,26 @@ def _small_mlp(seed: int = 0, width: int = 16) -> nn.Module:
     return nn.Sequential(nn.Linear(3, width), nn.Tanh(), nn.Linear(width, 1))
 
 
+def _mlp_with_batch_norm_and_dropout(seed: int = 0, width: int = 16, inputs: int = 3) -> nn.Module:
+    """A model in training mode whose forward pass draws random numbers and whose state
+    holds buffers (the running statistics) besides its parameters."""
+    torch.manual_seed(seed)
+    return nn.Sequential(
+        nn.Linear(inputs, width),
+        nn.BatchNorm1d(width),
+        nn.ReLU(),
+        nn.Dropout(0.2),
+        nn.Linear(width, 1),
+    ).train()
+
+
+MODELS = {"mlp": _small_mlp, "batch-norm-and-dropout": _mlp_with_batch_norm_and_dropout}
+
+
+def _modes(model: nn.Module) -> dict[str, bool]:
+    return {name or "the model": module.training for name, module in model.named_modules()}
+
+
 def _parameter_norm(model: nn.Module) -> float:
     return nn.utils.parameters_to_vector(model.parameters()).norm().item()
 
@@ -60,11 +82,12 @@ def test_dropout_zeroes_a_fraction_p_of_the_elements_in_training(p):
     )
 
 
-@given(shape=shapes, p=drop_probabilities, seed=seeds)
+@given(shape=shapes, p=drop_probabilities, seed=seeds, dtype=float_dtypes)
 @settings(max_examples=25)
-def test_dropout_scales_every_kept_element_by_one_over_one_minus_p(shape, p, seed):
-    x = torch.rand(shape, generator=torch.Generator().manual_seed(seed)) + 0.5  # never 0
-    out = dropout(x, p, training=True, generator=torch.Generator().manual_seed(seed))
+def test_dropout_scales_every_kept_element_by_one_over_one_minus_p(shape, p, seed, dtype):
+    x = torch.rand(shape, generator=torch.Generator().manual_seed(seed), dtype=dtype) + 0.5
+    generator = torch.Generator().manual_seed(seed)
+    out = keeps_contract(dropout, x, p, training=True, generator=generator)  # x is never 0
     assert out.shape == x.shape and out.dtype == x.dtype, (
         f"dropout returned shape {tuple(out.shape)} and dtype {out.dtype}, expected "
         f"{tuple(x.shape)} and {x.dtype}"
@@ -159,27 +182,40 @@ def test_dropout_lets_gradients_through_the_kept_elements_only():
     )
 
 
-def test_dropout_keeps_the_tensor_on_its_device(device):
-    out = dropout(torch.ones(100, device=device), 0.5)
-    assert out.device.type == device.type, (
-        f"dropout of a tensor on {device} returned one on {out.device}: "
-        "draw the mask with device=x.device"
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float16], ids=["float64", "float16"])
+@pytest.mark.parametrize(
+    ("p", "training"),
+    [(0.5, True), (0.0, True), (1.0, True), (0.5, False)],
+    ids=["p-half", "p-zero", "p-one", "not-training"],
+)
+def test_dropout_keeps_the_shape_dtype_and_device_of_its_input(p, training, dtype, device):
+    x = torch.ones(4, 25, dtype=dtype, device=device, requires_grad=True)
+    out = keeps_contract(dropout, x, p, training=training, dtype=dtype, device=device)
+    assert tuple(out.shape) == (4, 25), (
+        f"dropout(p={p}, training={training}) of a (4, 25) tensor returned shape "
+        f"{tuple(out.shape)}: the result has x's shape, dtype and device (torch.zeros_like, "
+        "not torch.zeros(x.shape), which is float32 on the cpu)"
     )
 
 
-@pytest.mark.parametrize("p", [-0.1, 1.5], ids=["negative", "above-one"])
-def test_dropout_rejects_a_probability_outside_zero_to_one(p):
-    with pytest.raises(ValueError):
-        dropout(torch.ones(3), p)
+@pytest.mark.parametrize("training", [True, False], ids=["training", "not-training"])
+@pytest.mark.parametrize("p", [-0.1, 1.5, 2.0], ids=["negative", "above-one", "two"])
+def test_dropout_rejects_a_probability_outside_zero_to_one_in_either_mode(p, training):
+    # p is checked first: not in training the result would be x whatever p is, but the
+    # call is still wrong (F.dropout(x, 2.0, training=False) raises as well).
+    x = torch.ones(3, requires_grad=True)
+    raises_keeping_contract(ValueError, dropout, x, p, training=training)
 
 
 # --- weight decay ------------------------------------------------------------------------
 
 
-def test_l2_penalty_sums_the_squares_of_every_parameter_biases_included():
-    model = _small_mlp()
+@pytest.mark.parametrize("make", MODELS.values(), ids=MODELS.keys())
+def test_l2_penalty_sums_the_squares_of_every_parameter_biases_included(make, device):
+    # parameters only: a batch norm's running statistics are buffers, not decayed weights
+    model = make().to(device)
     expected = nn.utils.parameters_to_vector(model.parameters()).norm() ** 2
-    got = l2_penalty(model)
+    got = keeps_contract(l2_penalty, model, device=device)
     assert isinstance(got, torch.Tensor) and got.ndim == 0, (
         f"l2_penalty returned {got!r}, expected a 0-dimensional tensor (keep it in the graph)"
     )
@@ -191,7 +227,7 @@ def test_l2_penalty_sums_the_squares_of_every_parameter_biases_included():
 
 
 def test_l2_penalty_of_a_model_without_parameters_is_a_zero_tensor():
-    got = l2_penalty(nn.ReLU())
+    got = keeps_contract(l2_penalty, nn.ReLU())
     assert isinstance(got, torch.Tensor) and got.ndim == 0, (
         f"l2_penalty(nn.ReLU()) returned {got!r}, expected a 0-dimensional tensor: start the "
         "sum from torch.zeros(()), not from Python's 0"
@@ -255,14 +291,20 @@ def test_a_weight_decay_step_on_a_zero_gradient_multiplies_each_weight_by_one_mi
     )
 
 
-def test_train_with_weight_decay_takes_the_steps_of_sgd_on_loss_plus_half_wd_sum_of_squares():
+@pytest.mark.parametrize("make", MODELS.values(), ids=MODELS.keys())
+def test_train_with_weight_decay_takes_the_steps_of_sgd_on_loss_plus_half_wd_sum_of_squares(make):
     X, y = _regression_problem()
-    model, oracle = _small_mlp(), _small_mlp()
+    model, oracle = make(), make()
     lr, weight_decay, steps = 0.05, 0.2, 5
-    losses = train_with_weight_decay(model, X, y, weight_decay, lr=lr, steps=steps)
+    torch.manual_seed(1)  # the same dropout masks for both
+    losses = keeps_contract(
+        train_with_weight_decay, model, X, y, weight_decay, lr=lr, steps=steps, changes=("model",)
+    )
+    torch.manual_seed(1)
     optimizer = torch.optim.SGD(oracle.parameters(), lr=lr)
     expected_losses = []
     for _ in range(steps):
+        oracle.train()
         loss = nn.functional.mse_loss(oracle(X), y)
         squares = sum((p**2).sum() for p in oracle.parameters())
         optimizer.zero_grad()
@@ -323,19 +365,20 @@ def test_weight_decay_ends_with_a_smaller_weight_norm_than_no_decay(device):
 
 def test_train_with_weight_decay_rejects_a_negative_weight_decay():
     X, y = _regression_problem()
-    with pytest.raises(ValueError):
-        train_with_weight_decay(_small_mlp(), X, y, weight_decay=-0.1)
+    model = _mlp_with_batch_norm_and_dropout()
+    raises_keeping_contract(ValueError, train_with_weight_decay, model, X, y, weight_decay=-0.1)
 
 
 # --- early stopping ----------------------------------------------------------------------
 
 
 def _steps(stopper: EarlyStopping, losses: list[float], model: nn.Module) -> list[bool]:
-    return [stopper.step(loss, model) for loss in losses]
+    """step() once per loss; it keeps a copy of the model's weights and leaves the model be."""
+    return [keeps_contract(stopper.step, loss, model) for loss in losses]
 
 
 def test_early_stopping_starts_with_no_best_epoch_and_an_infinite_best_loss():
-    stopper = EarlyStopping(patience=2)
+    stopper = keeps_contract(EarlyStopping, patience=2)
     assert stopper.best_loss == math.inf and stopper.best_epoch is None, (
         f"a fresh EarlyStopping has best_loss={stopper.best_loss} and "
         f"best_epoch={stopper.best_epoch}, expected inf and None: no epoch has been seen"
@@ -365,6 +408,19 @@ def test_early_stopping_resets_its_count_on_an_improvement():
         "improvement starts again from 0 and reaches patience=2 only at epoch 4"
     )
     assert stopper.best_epoch == 2
+
+
+def test_early_stopping_goes_on_saying_stop_until_an_epoch_improves():
+    stopper = EarlyStopping(patience=2)
+    losses = [1.0, 1.2, 1.3, 1.4, 1.1, 0.5, 0.6]
+    decisions = _steps(stopper, losses, _mlp_with_batch_norm_and_dropout())
+    expected = [False, False, True, True, True, False, False]
+    assert decisions == expected, (
+        f"losses {losses} with patience=2 gave {decisions}, expected {expected}: called again "
+        "after it said stop, step() goes on counting epochs without improvement (and says "
+        "stop) until one improves on the best, 0.5 at epoch 5, which starts the count anew"
+    )
+    assert (stopper.best_loss, stopper.best_epoch) == (0.5, 5)
 
 
 def test_early_stopping_does_not_count_a_loss_equal_to_the_best_as_an_improvement():
@@ -422,7 +478,7 @@ def test_early_stopping_restores_a_deep_copy_not_the_live_weights():
     model(torch.ones(2, 3)).sum().backward()
     optimizer.step()  # updates the parameters in place
     stopper.step(0.9, model)  # worse: the best stays epoch 0
-    stopper.restore(model)
+    keeps_contract(stopper.restore, model, changes=("model",))
     torch.testing.assert_close(
         model.state_dict(),
         best,
@@ -436,24 +492,22 @@ def test_early_stopping_restores_a_deep_copy_not_the_live_weights():
 
 def test_early_stopping_restore_before_any_step_says_what_is_missing():
     stopper = EarlyStopping(patience=1)
-    with pytest.raises(RuntimeError) as raised:
-        stopper.restore(nn.Linear(1, 1))
-    if isinstance(raised.value, NotImplementedError):  # a RuntimeError too: not written yet
-        raise raised.value
-    assert "step" in str(raised.value), (
-        f"restore() before any step() raised {raised.value!r}: say that step() must come first"
+    model = _mlp_with_batch_norm_and_dropout()
+    error = raises_keeping_contract(RuntimeError, stopper.restore, model)
+    if isinstance(error, NotImplementedError):  # a RuntimeError too: not written yet
+        raise error
+    assert "step" in str(error), (
+        f"restore() before any step() raised {error!r}: say that step() must come first"
     )
 
 
 @pytest.mark.parametrize("patience", [0, -1])
 def test_early_stopping_rejects_a_patience_below_one(patience):
-    with pytest.raises(ValueError):
-        EarlyStopping(patience=patience)
+    raises_keeping_contract(ValueError, EarlyStopping, patience=patience)
 
 
 def test_early_stopping_rejects_a_negative_min_delta():
-    with pytest.raises(ValueError):
-        EarlyStopping(patience=1, min_delta=-0.1)
+    raises_keeping_contract(ValueError, EarlyStopping, patience=1, min_delta=-0.1)
 
 
 # --- a wide network on a few noisy points --------------------------------------------------
@@ -478,8 +532,15 @@ def _overtrain(device: torch.device, patience: int):
     optimizer = torch.optim.Adam(model.parameters(), lr=0.1)
     stopper = EarlyStopping(patience=patience)
     train, val = _noisy_sine(device)
-    train_losses, val_losses = train_with_early_stopping(
-        model, optimizer, train, val, stopper, OVERTRAIN_EPOCHS
+    train_losses, val_losses = keeps_contract(
+        train_with_early_stopping,
+        model,
+        optimizer,
+        train,
+        val,
+        stopper,
+        OVERTRAIN_EPOCHS,
+        changes=("model", "optimizer", "stopper"),
     )
     return model, stopper, train_losses, val_losses, val
 
@@ -514,13 +575,19 @@ def test_train_with_early_stopping_stops_patience_epochs_after_the_best_one(devi
     )
 
 
-def test_train_with_early_stopping_restores_the_best_validation_weights(device):
-    model, stopper, _, val_losses, (X_val, y_val) = _overtrain(device, patience=50)
+@pytest.mark.parametrize(
+    "patience", [50, OVERTRAIN_EPOCHS], ids=["the-stopper-says-stop", "max-epochs-run-out"]
+)
+def test_train_with_early_stopping_restores_the_best_validation_weights(patience, device):
+    model, stopper, _, val_losses, (X_val, y_val) = _overtrain(device, patience=patience)
+    assert stopper.best_epoch < len(val_losses) - 1, "the test needs a best epoch before the last"
     with torch.no_grad():
         restored = nn.functional.mse_loss(model.eval()(X_val), y_val).item()
     assert restored == pytest.approx(stopper.best_loss, rel=1e-5), (
-        f"the returned model has validation loss {restored:.6f}, but the best epoch had "
-        f"{stopper.best_loss:.6f}: call stopper.restore(model) before returning"
+        f"the returned model has validation loss {restored:.6f}, but the best epoch "
+        f"({stopper.best_epoch} of {len(val_losses)}) had {stopper.best_loss:.6f}: call "
+        "stopper.restore(model) before returning, however the loop ended (the stopper said "
+        "stop, or max_epochs ran out first)"
     )
     # The reference's last epoch is about 1.36 times worse than its best.
     assert val_losses[-1] > 1.2 * stopper.best_loss, (
@@ -561,6 +628,47 @@ def test_train_with_early_stopping_validates_in_eval_mode_without_gradients():
     )
 
 
+@pytest.mark.parametrize("patience", [1, 10], ids=["the-stopper-says-stop", "max-epochs-run-out"])
+def test_train_with_early_stopping_gives_the_model_back_in_training_mode(patience):
+    model = _mlp_with_batch_norm_and_dropout(inputs=1)
+    train, val = _noisy_sine(torch.device("cpu"))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    stopper = EarlyStopping(patience=patience)
+    train_losses, _ = keeps_contract(
+        train_with_early_stopping,
+        model,
+        optimizer,
+        train,
+        val,
+        stopper,
+        5,
+        changes=("model", "optimizer", "stopper"),
+    )
+    assert (len(train_losses) < 5) == (patience == 1), "one run stops early, one runs out"
+    modes = _modes(model)
+    assert all(modes.values()), (
+        f"after train_with_early_stopping the model's modes are {modes}: put it back in "
+        "training mode after each validation pass, so it comes back as a training loop "
+        "leaves it"
+    )
+
+
+def test_train_with_early_stopping_restores_the_batch_norm_statistics_too():
+    model = _mlp_with_batch_norm_and_dropout(inputs=1, width=64)
+    train, (X_val, y_val) = _noisy_sine(torch.device("cpu"))
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.1)
+    stopper = EarlyStopping(patience=30)
+    _, val_losses = train_with_early_stopping(model, optimizer, train, (X_val, y_val), stopper, 30)
+    assert stopper.best_epoch < len(val_losses) - 1, "the test needs a best epoch before the last"
+    with torch.no_grad():
+        restored = nn.functional.mse_loss(model.eval()(X_val), y_val).item()
+    assert restored == pytest.approx(stopper.best_loss, rel=1e-5), (
+        f"the returned model has validation loss {restored:.6f} in eval mode, but its best "
+        f"epoch ({stopper.best_epoch}) had {stopper.best_loss:.6f}: the state dict holds the "
+        "batch norm's running statistics as well as the weights; keep and load all of it"
+    )
+
+
 def test_train_with_early_stopping_runs_a_single_epoch_when_max_epochs_is_one():
     torch.manual_seed(0)
     model = nn.Linear(1, 1)
@@ -576,8 +684,10 @@ def test_train_with_early_stopping_runs_a_single_epoch_when_max_epochs_is_one():
 
 
 def test_train_with_early_stopping_rejects_max_epochs_below_one():
-    model = nn.Linear(1, 1)
+    model = _mlp_with_batch_norm_and_dropout(inputs=1)
     train, val = _noisy_sine(torch.device("cpu"))
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    with pytest.raises(ValueError):
-        train_with_early_stopping(model, optimizer, train, val, EarlyStopping(patience=1), 0)
+    stopper = EarlyStopping(patience=1)
+    raises_keeping_contract(
+        ValueError, train_with_early_stopping, model, optimizer, train, val, stopper, 0
+    )

@@ -33,9 +33,11 @@ def dropout(
     Draw the random numbers with `generator` when one is given (then the same seed
     gives the same mask, and the global RNG is left alone), from the global RNG if not.
 
+    Raises ValueError when p is outside [0, 1], whatever `training` says: p is checked
+    first, so dropout(x, 2.0, training=False) raises too (as F.dropout does).
+
     Helps: torch.rand(x.shape, generator=..., device=x.device) < 1 - p gives the mask
     of kept elements (or torch.bernoulli of a tensor full of 1 - p), torch.zeros_like.
-    Raises ValueError when p is outside [0, 1].
     """
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability p must be in [0, 1], got {p}")
@@ -124,7 +126,8 @@ class EarlyStopping:
 
         On an improvement, remember val_loss as best_loss, this epoch as best_epoch and
         a copy of model.state_dict(), and reset the count of epochs without improvement.
-        Otherwise count one more; return True once that count reaches `patience`.
+        Otherwise count one more; return True once that count reaches `patience`. Called
+        again after that, it goes on counting and returning True until an epoch improves.
 
         The copy must be deep: model.state_dict() holds the model's live tensors (they
         share memory with the parameters), so the optimizer's next in-place update would
@@ -144,7 +147,8 @@ class EarlyStopping:
     def restore(self, model: nn.Module) -> None:
         """Load the weights of the best epoch back into `model`.
 
-        Raises RuntimeError when step() has never been called (there is nothing to restore).
+        Raises RuntimeError when step() has never been called: there is nothing to
+        restore, and the message says that step() must come first.
 
         Helps: model.load_state_dict.
         """
@@ -165,9 +169,11 @@ def train_with_early_stopping(
 
     Each epoch: one full-batch train_step on nn.MSELoss() (its loss, taken before the
     step, is the epoch's training loss), then the MSE on `val` = (X_val, y_val) with
-    the model in eval mode and autograd off (the epoch's validation loss), then
-    stopper.step(val_loss, model). Stop after max_epochs epochs, or sooner when
-    stopper.step returns True. Finally load the best epoch's weights back into model.
+    the model in eval mode and autograd off (the epoch's validation loss), then back to
+    training mode, then stopper.step(val_loss, model). Stop after max_epochs epochs, or
+    sooner when stopper.step returns True. Finally, whichever way the loop ended, load
+    the best epoch's weights back into model: it comes back in training mode, holding
+    the weights of its best epoch, which need not be the last one run.
 
     Returns (train_losses, val_losses): one float per epoch run, each.
 
@@ -183,6 +189,7 @@ def train_with_early_stopping(
         model.eval()
         with torch.no_grad():
             val_losses.append(loss_fn(model(val[0]), val[1]).item())
+        model.train()
         if stopper.step(val_losses[-1], model):
             break
     stopper.restore(model)
