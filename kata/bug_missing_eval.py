@@ -16,11 +16,16 @@ def predict(model: nn.Module, X: torch.Tensor) -> torch.Tensor:
     The model may hold dropout and batch norm layers, and may be in training mode when
     predict is called (in the middle of training, say). The predictions are those of
     the model as evaluated: the same input always gives the same output, X may hold a
-    single sample, and the model is left exactly as it was: its weights and batch norm
-    statistics, and every submodule in the mode it was in (a layer the caller froze in
-    eval mode stays frozen), also when the forward pass raises (its error goes on to
-    the caller). Any tensor without a graph will do: one made under torch.no_grad() or
-    torch.inference_mode(), or detached.
+    single sample, and the model is left as it was: its weights and batch norm
+    statistics, and its mode (model.training), also when the forward pass raises (its
+    error goes on to the caller). Any tensor without a graph will do: one made under
+    torch.no_grad() or torch.inference_mode(), or detached.
+
+    model.train(was_training) gives the mode back to every layer at once. Where a caller
+    froze one layer in eval mode inside a training model (a batch norm, when
+    fine-tuning), that wakes the frozen layer; giving each submodule its own .training
+    back (model.modules()) keeps it frozen. Either will do here: predict is handed
+    models whose layers share one mode.
 
     What goes wrong: two calls with the same X return different predictions; a batch of
     one sample raises "ValueError: Expected more than 1 value per channel when

@@ -272,9 +272,9 @@ CURRICULUM: tuple[Kata, ...] = (
             "module.training tells a module's mode, model.eval() sets it in every submodule, "
             "model.modules() walks them all; torch.inference_mode() stops autograd; "
             "logits.argmax(dim=1) is the prediction.",
-            "Keep each module's .training before model.eval() and set it back in a finally "
-            "block: model.train(mode) would wake a layer the caller froze. Weight each "
-            "batch's loss and accuracy by len(X) so that the batch size does not change them.",
+            "Keep model.training before model.eval() and give it back in a finally block "
+            "(model.train(mode), or each module's own .training). Weight each batch's loss "
+            "and accuracy by len(X) so that the batch size does not change them.",
         ),
     ),
     Kata(
@@ -287,9 +287,9 @@ CURRICULUM: tuple[Kata, ...] = (
             "behave randomly or learn from the batch they see?",
             "nn.Dropout zeroes random units and batch norm uses (and updates) the batch's "
             "statistics while model.training is True; torch.no_grad() changes neither.",
-            "model.eval() for the forward pass; keep each module's .training first "
-            "(model.modules()) and set it back in a finally block, so that a layer the "
-            "caller froze stays frozen.",
+            "model.eval() for the forward pass; keep model.training first and give it back "
+            "in a finally block (model.train(was_training)), so that the caller finds the "
+            "model in the mode it left it in.",
         ),
     ),
     Kata(

@@ -21,9 +21,7 @@ def accuracy(logits: torch.Tensor, targets: torch.Tensor) -> float:
     logits.argmax(dim=1) (on a tie, the first largest). Take it from the logits themselves,
     not from a softmax: softmax keeps each row's order in exact arithmetic, but in float32
     two logits one rounding step apart can come out as the same probability, and argmax
-    then picks the first of them. evaluate also hands it a regression model's outputs
-    and float targets, both (N, 1): for those it returns a float that means nothing
-    (the argmax of one column is 0 in every row), not an error.
+    then picks the first of them.
 
     Raises ValueError, naming both lengths, when logits and targets have different
     lengths, and when they are empty (an accuracy over no sample has no value).
@@ -50,20 +48,25 @@ def evaluate(
 
     The accuracy is that of a classifier (logits (N, C), targets (N,) class indices).
     evaluate also serves a regression model, whose outputs and float targets are (N, 1):
-    the fit kata takes its validation loss from it. There only the loss counts; the
-    accuracy is still a float, but means nothing. Outputs of shape (N,) have no dim 1 to
-    take an argmax over, and are not asked for.
+    the fit kata takes its validation loss from it. There only the loss counts, and
+    evaluate must not fail on it; the accuracy is still a float, but means nothing (0.0,
+    say: float targets hold no class to count). Outputs of shape (N,) are not asked for.
 
     During the pass the model is in eval mode (dropout passes its input through, batch
     norm uses its running statistics and leaves them alone) and autograd is off
-    (torch.inference_mode(), or torch.no_grad(): no graph is built). Afterwards every
-    submodule is back in the mode it was in, on every path, an error included: evaluating
-    in the middle of training must neither leave the model in eval mode nor wake a layer
-    the caller froze in eval mode (model.train(mode) would set them all to one mode).
+    (torch.inference_mode(), or torch.no_grad(): no graph is built). Afterwards the model
+    is back in the mode it was in (model.training), on every path, an error included:
+    evaluating in the middle of training must not leave it in eval mode.
+
+    model.train(mode) gives one mode back to every layer at once. Where a caller froze
+    one layer in eval mode inside a training model (a batch norm, when fine-tuning), that
+    wakes the frozen layer; giving each submodule its own .training back (model.modules())
+    keeps it frozen. Either will do here: evaluate is handed models whose layers share
+    one mode.
 
     Raises ValueError when the loader yields no batch.
 
-    Helps: model.modules(), module.training, model.eval(), torch.inference_mode(), accuracy.
+    Helps: model.training, model.eval(), model.train(mode), torch.inference_mode(), accuracy.
     """
     modes = {module: module.training for module in model.modules()}
     model.eval()
@@ -73,7 +76,8 @@ def evaluate(
             for X, y in loader:
                 logits = model(X)
                 total_loss += loss_fn(logits, y).item() * len(X)
-                total_correct += accuracy(logits, y) * len(X)
+                if not y.is_floating_point():  # class indices: a classifier's accuracy
+                    total_correct += accuracy(logits, y) * len(X)
                 count += len(X)
     finally:
         for module, training in modes.items():  # each back in its own mode, not the model's

@@ -29,11 +29,6 @@ BROKEN = [
         (_RESTORE, "        model.train()\n"),
     ),
     Variant(
-        "gives the model back with model.train(was_training): a frozen batch norm wakes up",
-        (_MODES, "    was_training = model.training\n"),
-        (_RESTORE, "        model.train(was_training)\n"),
-    ),
-    Variant(
         "gives the modes back on the normal path only: a forward pass that raises leaves eval mode",
         (
             "    try:\n        with torch.no_grad():\n            return model(X)\n    finally:\n"
@@ -76,6 +71,11 @@ BROKEN = [
 ]
 
 ALTERNATIVES = [
+    Variant(
+        "gives the model back with model.train(was_training)",
+        (_MODES, "    was_training = model.training\n"),
+        (_RESTORE, "        model.train(was_training)\n"),
+    ),
     Variant(
         "torch.inference_mode() instead of no_grad",
         ("        with torch.no_grad():\n", "        with torch.inference_mode():\n"),

@@ -9,7 +9,8 @@ _RESTORE = (
 )
 _LOOP = (
     "                total_loss += loss_fn(logits, y).item() * len(X)\n"
-    "                total_correct += accuracy(logits, y) * len(X)\n"
+    "                if not y.is_floating_point():  # class indices: a classifier's accuracy\n"
+    "                    total_correct += accuracy(logits, y) * len(X)\n"
 )
 
 BROKEN = [
@@ -61,28 +62,11 @@ BROKEN = [
             "",
         ),
     ),
-    Variant(
-        "accuracy refuses targets that are not 1-D: evaluate then fails on a regression model",
-        (
-            _ACCURACY,
-            "    if targets.dim() != 1:\n"
-            '        raise ValueError(f"targets must be class indices (N,), got {tuple(targets.shape)}")\n'
-            + _ACCURACY,
-        ),
-    ),
     Variant("evaluate forgets model.eval()", ("    model.eval()\n", "")),
     Variant("evaluate leaves the model in eval mode", (_RESTORE, "        pass\n")),
     Variant(
         "evaluate always puts the model back in train mode",
         (_RESTORE, "        model.train()\n"),
-    ),
-    Variant(
-        "evaluate gives the model back with model.train(was_training): a frozen layer wakes up",
-        (
-            "    modes = {module: module.training for module in model.modules()}\n",
-            "    was_training = model.training\n",
-        ),
-        (_RESTORE, "        model.train(was_training)\n"),
     ),
     Variant(
         "evaluate reads the modes after model.eval()",
@@ -121,7 +105,8 @@ BROKEN = [
         (
             _LOOP + "                count += len(X)\n",
             "                total_loss += loss_fn(logits, y).item()\n"
-            "                total_correct += accuracy(logits, y)\n"
+            "                if not y.is_floating_point():\n"
+            "                    total_correct += accuracy(logits, y)\n"
             "                count += 1\n",
         ),
     ),
@@ -139,6 +124,23 @@ BROKEN = [
 ]
 
 ALTERNATIVES = [
+    Variant(
+        "accuracy refuses targets that are not 1-D (its contract is class indices)",
+        (
+            _ACCURACY,
+            "    if targets.dim() != 1:\n"
+            '        raise ValueError(f"targets must be class indices (N,), got {tuple(targets.shape)}")\n'
+            + _ACCURACY,
+        ),
+    ),
+    Variant(
+        "evaluate gives the model back with model.train(was_training)",
+        (
+            "    modes = {module: module.training for module in model.modules()}\n",
+            "    was_training = model.training\n",
+        ),
+        (_RESTORE, "        model.train(was_training)\n"),
+    ),
     Variant(
         "accuracy as a sum over the length",
         (_ACCURACY, "    return (logits.argmax(dim=1) == targets).sum().item() / len(targets)"),
