@@ -147,7 +147,7 @@ def test_assert_tensor_equal_sees_the_dtype_that_torch_equal_ignores():
     assert_tensor_equal(torch.tensor([1, 2]), torch.tensor([1, 2]))
 
 
-def test_meta_tensors_are_checked_for_in_place_writes_alone():
+def test_values_on_the_meta_device_are_checked_for_in_place_writes_alone():
     x = torch.empty(3, device="meta")
     assert keeps_contract(lambda t: t * 2, x).device.type == "meta"
     with pytest.raises(pytest.fail.Exception, match=r"was written in place"):

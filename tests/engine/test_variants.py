@@ -334,5 +334,5 @@ def test_a_variant_set_kept_elsewhere_is_read_and_recorded_apart(tmp_path):
     assert variants.records_for(variants.VARIANTS_DIR) == variants.RECORDS
     elsewhere = variants.records_for(tmp_path)
     assert elsewhere != variants.RECORDS and elsewhere.is_relative_to(variants.RECORDS)
-    with pytest.raises(ValueError, match="holds no <kata>.py"):
+    with pytest.raises(ValueError, match=r"holds no <kata>\.py"):
         variants.main([CURRICULUM[1].name], jobs=1, folder=tmp_path)
