@@ -61,11 +61,14 @@ def split_loaders(
     Every sample lands in exactly one part; the train part holds 80% of them (rounding
     may move one sample: |N_train - 0.8 N| < 1). The train loader shuffles, anew each
     epoch; the test loader need not. Both yield batches of at most batch_size, and the
-    split and the shuffling depend on `seed` alone, never on the global RNG.
+    split and the shuffling depend on `seed` alone: building and iterating the loaders
+    leaves the global RNG alone (a DataLoader without a generator draws a seed from it at
+    every iter(), shuffled or not).
 
     Raises ValueError when batch_size < 1, when X and y have different lengths (naming
     both), and for fewer than 5 samples (naming how many): the test part would be empty
-    (0.2 * 4 rounds down to 0), and a score on no sample means nothing.
+    (0.2 * 4 rounds down to 0), and a score on no sample means nothing. make_loader and
+    PairDataset already raise the first two for you.
 
     Helps: the datasets kata: PairDataset, split_dataset(dataset, [0.8, 0.2], seed),
     make_loader(dataset, batch_size, shuffle, seed).
@@ -127,9 +130,10 @@ def train_digit_mlp(seed: int, device: torch.device) -> tuple[nn.Module, float]:
     Adam at LEARNING_RATE (train_and_score). About a second of CPU time; over 20 seeds
     the test accuracy ran from 97.5% to 99.7% (median 98.9%).
 
-    Reproducible: the same seed gives the same split and the same trained weights. Call
-    torch.manual_seed(seed) before building the model: the layers draw their first
-    weights from the global RNG (the loaders have generators of their own).
+    Reproducible: the same seed gives the same split and the same trained weights, whatever
+    the global RNG held before the call. Call torch.manual_seed(seed) before building the
+    model: the layers draw their first weights from the global RNG (the loaders have
+    generators of their own).
 
     Helps: torch.manual_seed, load_digit_loaders(..., image_shape=False), make_mlp,
     train_and_score.
@@ -145,7 +149,8 @@ def train_digit_cnn(seed: int, device: torch.device) -> tuple[nn.Module, float]:
     side and each pool halves it, 8 -> 6 -> 3 -> 1 -> 0. Ten pixels survive,
     10 -> 8 -> 4 -> 2 -> 1: put an nn.ZeroPad2d(1) in front, a border of background
     (a 0 pixel is blank paper here), and build SmallCNN for (10, 10) images, both in
-    one nn.Sequential. The model takes (B, 1, 8, 8) images and returns (B, 10) logits.
+    one nn.Sequential. The model takes (B, 1, 8, 8) images and returns (B, 10) logits;
+    its SmallCNN sees (B, 1, 10, 10), each digit framed by one pixel of zeros.
 
     The budget: CNN_EPOCHS epochs of batches of BATCH_SIZE, Adam at LEARNING_RATE
     (train_and_score). About two seconds of CPU time; over 20 seeds the test accuracy

@@ -5,6 +5,7 @@ on the held-out digits and on fresh sequences, by plain argmax.
 """
 
 import functools
+import re
 from collections import Counter
 
 import pytest
@@ -12,6 +13,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
 
 from kata.capstones import (
     LABEL_SMOOTHING,
@@ -25,6 +27,8 @@ from kata.capstones import (
     train_digit_mlp,
     train_sequence_lstm,
 )
+from kata.cnn import SmallCNN
+from tests.checks import keeps_contract, raises_keeping_contract
 from tests.strategies import seeds
 
 N_DIGITS = 1797
@@ -71,7 +75,13 @@ def _accuracy_on(model: nn.Module, loader, device: torch.device, classes: int) -
 @functools.cache
 def _trained_perceptron(device: str) -> tuple[nn.Module, float]:
     """train_digit_mlp(seed=0) once per device: two tests look at the same trained model."""
-    return train_digit_mlp(0, torch.device(device))
+    return keeps_contract(train_digit_mlp, 0, torch.device(device))
+
+
+@functools.cache
+def _trained_convnet(device: str) -> tuple[nn.Module, float]:
+    """train_digit_cnn(seed=0) once per device: two tests look at the same trained model."""
+    return keeps_contract(train_digit_cnn, 0, torch.device(device))
 
 
 # digit_data
@@ -79,7 +89,7 @@ def _trained_perceptron(device: str) -> tuple[nn.Module, float]:
 
 @pytest.mark.parametrize("image_shape", [False, True], ids=["flat", "images"])
 def test_digit_data_is_the_sklearn_digits_scaled_to_the_unit_interval(sklearn_digits, image_shape):
-    X, y = digit_data(image_shape)
+    X, y = keeps_contract(digit_data, image_shape)
     shape = (N_DIGITS, 1, 8, 8) if image_shape else (N_DIGITS, 64)
     assert tuple(X.shape) == shape, f"X has shape {tuple(X.shape)}, expected {shape}"
     assert X.dtype == torch.float32, f"X is {X.dtype}: models want float32"
@@ -100,7 +110,7 @@ def test_digit_data_is_the_sklearn_digits_scaled_to_the_unit_interval(sklearn_di
 @given(n=sample_counts, batch_size=batch_sizes, seed=seeds)
 def test_split_loaders_keep_every_sample_once_with_80_percent_for_training(n, batch_size, seed):
     X, y = torch.arange(n).float().unsqueeze(1), torch.arange(n)
-    train_loader, test_loader = split_loaders(X, y, batch_size, seed)
+    train_loader, test_loader = keeps_contract(split_loaders, X, y, batch_size, seed)
     train = [i for _, yb in train_loader for i in yb.tolist()]
     test = [i for _, yb in test_loader for i in yb.tolist()]
     assert sorted(train + test) == list(range(n)), (
@@ -141,18 +151,22 @@ def test_split_loaders_reshuffle_the_train_loader_every_epoch():
 
 
 def test_split_loaders_reject_a_batch_size_below_one():
-    with pytest.raises(ValueError):
-        split_loaders(torch.zeros(10, 2), torch.zeros(10), 0, seed=0)
+    raises_keeping_contract(ValueError, split_loaders, torch.zeros(10, 2), torch.zeros(10), 0, 0)
 
 
 def test_split_loaders_reject_too_few_samples_for_a_test_part():
-    with pytest.raises(ValueError, match=r"\b4\b"):
-        split_loaders(torch.zeros(4, 2), torch.zeros(4), 2, seed=0)
+    error = raises_keeping_contract(
+        ValueError, split_loaders, torch.zeros(4, 2), torch.zeros(4), 2, seed=0
+    )
+    assert re.search(r"\b4\b", str(error)), f"the message must say how many samples: {error}"
 
 
 def test_split_loaders_reject_samples_without_targets():
-    with pytest.raises(ValueError, match=r"(?s)(?=.*\b10\b)(?=.*\b9\b)"):
-        split_loaders(torch.zeros(10, 2), torch.zeros(9), 2, seed=0)
+    error = raises_keeping_contract(
+        ValueError, split_loaders, torch.zeros(10, 2), torch.zeros(9), 2, seed=0
+    )
+    lengths = re.findall(r"\b(?:10|9)\b", str(error))
+    assert set(lengths) == {"10", "9"}, f"the message must name both lengths, 10 and 9: {error}"
 
 
 # load_digit_loaders
@@ -160,7 +174,7 @@ def test_split_loaders_reject_samples_without_targets():
 
 @pytest.mark.parametrize("image_shape", [False, True], ids=["flat", "images"])
 def test_digit_loaders_yield_float_pixels_in_the_unit_interval_and_long_labels(image_shape):
-    train_loader, test_loader = load_digit_loaders(32, seed=0, image_shape=image_shape)
+    train_loader, test_loader = keeps_contract(load_digit_loaders, 32, 0, image_shape)
     X, y = next(iter(train_loader))
     shape = (32, 1, 8, 8) if image_shape else (32, 64)
     assert tuple(X.shape) == shape, f"a train batch is {tuple(X.shape)}, expected {shape}"
@@ -200,8 +214,7 @@ def test_digit_loaders_depend_on_the_seed():
 
 
 def test_digit_loaders_reject_a_batch_size_below_one():
-    with pytest.raises(ValueError):
-        load_digit_loaders(0, seed=0, image_shape=False)
+    raises_keeping_contract(ValueError, load_digit_loaders, 0, seed=0, image_shape=False)
 
 
 # train_and_score
@@ -225,7 +238,9 @@ def test_train_and_score_learns_and_returns_the_accuracy_on_the_test_loader(devi
     with torch.no_grad():
         model.weight.zero_()  # start at 50%: only training gets it to 75%
         model.bias.zero_()
-    accuracy = train_and_score(model, train_loader, test_loader, epochs=5, device=device)
+    accuracy = keeps_contract(
+        train_and_score, model, train_loader, test_loader, 5, device, changes=("model",)
+    )
     measured = _accuracy_on(model, test_loader, device, 2)
     assert measured == 0.75, (
         f"after training, the model scores {measured} on the test batches, expected 0.75: "
@@ -237,38 +252,60 @@ def test_train_and_score_learns_and_returns_the_accuracy_on_the_test_loader(devi
     )
 
 
-def test_train_and_score_trains_with_adam_on_label_smoothed_cross_entropy():
-    # Two epochs by hand: Adam at lr on nn.CrossEntropyLoss(label_smoothing=LABEL_SMOOTHING).
+def _classifier() -> nn.Module:
+    """A small classifier with batch norm and dropout: any classifier will do for the pipeline."""
+    return nn.Sequential(
+        nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Dropout(0.2), nn.Linear(8, 3)
+    )
+
+
+def _batches_of_ten(kind: str, X: torch.Tensor, y: torch.Tensor):
+    if kind == "list-of-pairs":
+        return [(X[i : i + 10], y[i : i + 10]) for i in range(0, len(X), 10)]
+    return DataLoader(TensorDataset(X, y), batch_size=10, drop_last=True)
+
+
+@pytest.mark.parametrize("kind", ["list-of-pairs", "DataLoader-drop_last"])
+def test_train_and_score_trains_with_adam_on_label_smoothed_cross_entropy(kind):
+    # Two epochs by hand: Adam at lr on nn.CrossEntropyLoss(label_smoothing=LABEL_SMOOTHING),
+    # 45 samples in batches of 10 (a short last batch, or none with drop_last).
     generator = torch.Generator().manual_seed(0)
-    X, y = torch.randn(40, 4, generator=generator), torch.arange(40) % 3
-    train_loader = [(X[i : i + 10], y[i : i + 10]) for i in range(0, 40, 10)]
+    X, y = torch.randn(45, 4, generator=generator), torch.arange(45) % 3
     torch.manual_seed(0)
-    model, twin = nn.Linear(4, 3), nn.Linear(4, 3)
+    model, twin = _classifier(), _classifier()
     twin.load_state_dict(model.state_dict())
     optimizer = torch.optim.Adam(twin.parameters(), lr=0.05)
     loss_fn = nn.CrossEntropyLoss(label_smoothing=LABEL_SMOOTHING)
+    torch.manual_seed(1)  # dropout draws from the global RNG: the same draws for both
+    twin.train()
     for _ in range(2):
-        for Xb, yb in train_loader:
+        for Xb, yb in _batches_of_ten(kind, X, y):
             loss = loss_fn(twin(Xb), yb)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-    train_and_score(model, train_loader, train_loader, 2, torch.device("cpu"), lr=0.05)
+    train_loader, test_loader = _batches_of_ten(kind, X, y), [(X, y)]
+    cpu, trained = torch.device("cpu"), ("model",)
+    torch.manual_seed(1)
+    keeps_contract(
+        train_and_score, model, train_loader, test_loader, 2, cpu, lr=0.05, changes=trained
+    )
     torch.testing.assert_close(
         model.state_dict(),
         twin.state_dict(),
         msg=lambda m: (
-            "after two epochs train_and_score's weights differ from a hand-written loop of "
-            "torch.optim.Adam(model.parameters(), lr=lr) on "
+            f"after two epochs over a {kind}, train_and_score's weights differ from a "
+            "hand-written loop of torch.optim.Adam(model.parameters(), lr=lr) on "
             f"nn.CrossEntropyLoss(label_smoothing=LABEL_SMOOTHING)\n{m}"
         ),
     )
 
 
 def test_train_and_score_rejects_zero_epochs():
-    X, y = torch.zeros(4, 2), torch.zeros(4, dtype=torch.long)
-    with pytest.raises(ValueError):
-        train_and_score(nn.Linear(2, 2), [(X, y)], [(X, y)], 0, torch.device("cpu"))
+    X, y = torch.randn(4, 4), torch.zeros(4, dtype=torch.long)
+    cpu = torch.device("cpu")
+    # nothing is trained, so the model too comes back as it went in
+    raises_keeping_contract(ValueError, train_and_score, _classifier(), [(X, y)], [(X, y)], 0, cpu)
 
 
 # train_digit_mlp and train_digit_cnn
@@ -290,17 +327,21 @@ def test_digit_perceptron_reaches_95_percent_on_held_out_digits(device):
 def test_digit_perceptron_is_reproducible_from_its_seed():
     cpu = torch.device("cpu")
     first, accuracy = _trained_perceptron("cpu")
+    torch.manual_seed(12345)  # the global RNG as some other code left it: the seed must win
     again, accuracy_again = train_digit_mlp(0, cpu)
     torch.testing.assert_close(
         again.state_dict(),
         first.state_dict(),
-        msg="the same seed must give the same weights: torch.manual_seed(seed) first",
+        msg=lambda m: (
+            "two calls with seed 0 gave different weights: call torch.manual_seed(seed) "
+            f"before building the model, whose layers draw their first weights from it\n{m}"
+        ),
     )
     assert accuracy_again == accuracy
 
 
 def test_digit_convnet_reaches_97_percent_on_held_out_digits(device):
-    model, accuracy = train_digit_cnn(0, device)
+    model, accuracy = _trained_convnet(str(device))
     _, test_loader = load_digit_loaders(64, seed=0, image_shape=True)
     measured = _accuracy_on(model, test_loader, device, DIGIT_CLASSES)
     assert measured >= CONVNET_BAR, (
@@ -312,12 +353,34 @@ def test_digit_convnet_reaches_97_percent_on_held_out_digits(device):
     )
 
 
+def test_digit_convnet_frames_each_digit_in_one_pixel_of_zeros_for_its_small_cnn():
+    model, _ = _trained_convnet("cpu")
+    cnns = [m for m in model.modules() if isinstance(m, SmallCNN)]
+    assert len(cnns) == 1, f"the model holds {len(cnns)} SmallCNN, expected one, built for 10 x 10"
+    seen = []
+    cnns[0].register_forward_pre_hook(lambda module, args: seen.append(args[0].detach()))
+    X, _ = next(iter(load_digit_loaders(16, seed=0, image_shape=True)[1]))
+    model.eval()
+    with torch.no_grad():
+        model(X)
+    (framed,) = seen
+    assert tuple(framed.shape) == (16, 1, 10, 10), (
+        f"the SmallCNN was given {tuple(framed.shape)} for 16 digits of 8 x 8, expected "
+        "(16, 1, 10, 10): one pixel of padding on each side, nn.ZeroPad2d(1)"
+    )
+    torch.testing.assert_close(
+        framed,
+        nn.functional.pad(X, (1, 1, 1, 1)),
+        msg="the 10 x 10 input must be the digit framed by zeros",
+    )
+
+
 # make_sequence_task
 
 
 @given(n=st.integers(min_value=1, max_value=30), seq_len=sequence_lengths, seed=seeds)
 def test_sequence_task_holds_one_plus_and_one_minus_marker_in_bounded_noise(n, seq_len, seed):
-    X, y = make_sequence_task(n, seq_len, seed)
+    X, y = keeps_contract(make_sequence_task, n, seq_len, seed)
     assert tuple(X.shape) == (n, seq_len, 1) and X.dtype == torch.float32, (
         f"X is {tuple(X.shape)} {X.dtype}, expected ({n}, {seq_len}, 1) float32"
     )
@@ -364,15 +427,15 @@ def test_sequence_task_depends_on_the_seed_alone():
     ids=["no-sequences", "one-step"],
 )
 def test_sequence_task_rejects_too_few_sequences_or_steps(n, seq_len, named):
-    with pytest.raises(ValueError, match=named):
-        make_sequence_task(n, seq_len, seed=0)
+    error = raises_keeping_contract(ValueError, make_sequence_task, n, seq_len, seed=0)
+    assert re.search(named, str(error)), f"the message must name the argument: {error}"
 
 
 # train_sequence_lstm
 
 
 def test_sequence_lstm_orders_fresh_markers_97_percent_right(device):
-    model, accuracy = train_sequence_lstm(0, device)
+    model, accuracy = keeps_contract(train_sequence_lstm, 0, device)
     X, y = make_sequence_task(1000, SEQUENCE_LENGTH, seed=12345)
     measured = _accuracy_on(model, [(X, y)], device, 2)
     assert measured >= SEQUENCE_BAR, (

@@ -23,6 +23,13 @@ BROKEN = [
         ),
     ),
     Variant(
+        "digit_data keeps load_digits' float64",
+        (
+            "    X = torch.tensor(digits.data, dtype=torch.float32) / 16\n",
+            "    X = torch.from_numpy(digits.data) / 16\n",
+        ),
+    ),
+    Variant(
         "digit_data puts the channel last",
         ("X.reshape(-1, 1, 8, 8) if image_shape", "X.reshape(-1, 8, 8, 1) if image_shape"),
     ),
@@ -49,6 +56,33 @@ BROKEN = [
         ),
     ),
     Variant(
+        "split_loaders shuffles with a plain DataLoader, which follows the global RNG",
+        (
+            "        make_loader(train, batch_size, shuffle=True, seed=seed),\n",
+            "        DataLoader(train, batch_size=batch_size, shuffle=True),\n",
+        ),
+    ),
+    Variant(
+        "split_loaders' test loader has no generator: each pass draws from the global RNG",
+        (
+            "        make_loader(test, batch_size, shuffle=False, seed=seed),\n",
+            "        DataLoader(test, batch_size=batch_size),\n",
+        ),
+    ),
+    Variant(
+        "split_loaders holds out the last 20% of the samples, not a random 20%",
+        append="""
+        def split_loaders(X, y, batch_size, seed):
+            if batch_size < 1:
+                raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+            if len(X) < 5:
+                raise ValueError(f"{len(X)} samples leave none for the test part: need at least 5")
+            n_train = len(X) - int(0.2 * len(X))
+            train, test = PairDataset(X[:n_train], y[:n_train]), PairDataset(X[n_train:], y[n_train:])
+            return make_loader(train, batch_size, True, seed), make_loader(test, batch_size, False, seed)
+        """,
+    ),
+    Variant(
         "split_loaders accepts 4 samples",
         ("    if len(X) < 5:\n", "    if len(X) < 4:\n"),
     ),
@@ -57,6 +91,15 @@ BROKEN = [
         (
             "evaluate(model, loss_fn, _on_device(test_loader, device))",
             "evaluate(model, loss_fn, _on_device(train_loader, device))",
+        ),
+    ),
+    Variant(
+        "train_and_score returns the test loss, not the accuracy",
+        (
+            "    _, accuracy = evaluate(model, loss_fn, _on_device(test_loader, device))\n"
+            "    return accuracy",
+            "    loss, _ = evaluate(model, loss_fn, _on_device(test_loader, device))\n"
+            "    return loss",
         ),
     ),
     Variant(
@@ -82,11 +125,26 @@ BROKEN = [
         ),
     ),
     Variant(
+        "train_digit_mlp seeds the global RNG after building the model",
+        (
+            "    torch.manual_seed(seed)\n"
+            "    train_loader, test_loader = load_digit_loaders(BATCH_SIZE, seed, image_shape=False)\n"
+            "    model = make_mlp(64, MLP_HIDDEN, 10)\n",
+            "    train_loader, test_loader = load_digit_loaders(BATCH_SIZE, seed, image_shape=False)\n"
+            "    model = make_mlp(64, MLP_HIDDEN, 10)\n"
+            "    torch.manual_seed(seed)\n",
+        ),
+    ),
+    Variant(
         "train_digit_cnn without the padding",
         (
             "    model = nn.Sequential(nn.ZeroPad2d(1), SmallCNN(1, 10, (10, 10)))",
             "    model = SmallCNN(1, 10, (8, 8))",
         ),
+    ),
+    Variant(
+        "train_digit_cnn pads two pixels a side, so its SmallCNN sees 12 x 12",
+        ("nn.Sequential(nn.ZeroPad2d(1), SmallCNN", "nn.Sequential(nn.ZeroPad2d(2), SmallCNN"),
     ),
     Variant(
         "make_sequence_task may put both markers at one step",
@@ -140,6 +198,21 @@ ALTERNATIVES = [
         """,
     ),
     Variant(
+        "digit_data from .images, min-max scaled, with torch.as_tensor",
+        append="""
+        def digit_data(image_shape):
+            from sklearn import datasets
+
+            bunch = datasets.load_digits()
+            pixels = bunch.images if image_shape else bunch.data
+            X = torch.as_tensor(pixels, dtype=torch.float32)
+            X = (X - X.min()) / (X.max() - X.min())  # the grey levels run from 0 to 16
+            if image_shape:
+                X = X.unsqueeze(1)
+            return X, torch.as_tensor(bunch.target).to(torch.int64)
+        """,
+    ),
+    Variant(
         "split_loaders with random_split and DataLoader directly",
         append="""
         from torch.utils.data import TensorDataset, random_split
@@ -162,6 +235,33 @@ ALTERNATIVES = [
         """,
     ),
     Variant(
+        "split_loaders by hand: a seeded randperm, Subsets, a ValueError subclass",
+        append="""
+        from torch.utils.data import Subset, TensorDataset
+
+        class SplitError(ValueError):
+            pass
+
+        def split_loaders(X, y, batch_size, seed):
+            if batch_size < 1:
+                raise SplitError(f"batch_size has to be positive, got {batch_size}")
+            n = X.shape[0]
+            if n != y.shape[0]:
+                raise SplitError(f"{n} inputs for {y.shape[0]} targets")
+            if n < 5:
+                raise SplitError(f"an 80/20 split of {n} samples leaves the test part empty")
+            order = torch.randperm(n, generator=torch.Generator().manual_seed(seed)).tolist()
+            n_test = n // 5
+            data = TensorDataset(X, y)
+            train, test = Subset(data, order[n_test:]), Subset(data, order[:n_test])
+            shuffled, unshuffled = (torch.Generator().manual_seed(seed + i) for i in (1, 2))
+            return (
+                DataLoader(train, batch_size=batch_size, shuffle=True, generator=shuffled),
+                DataLoader(test, batch_size=batch_size, generator=unshuffled),
+            )
+        """,
+    ),
+    Variant(
         "make_sequence_task with a randperm per sequence",
         append="""
         def make_sequence_task(n, seq_len, seed):
@@ -177,6 +277,56 @@ ALTERNATIVES = [
                 X[i, plus, 0], X[i, minus, 0] = 1.0, -1.0
                 y[i] = int(plus < minus)
             return X, y
+        """,
+    ),
+    Variant(
+        "make_sequence_task one sequence at a time, its noise drawn row by row",
+        append="""
+        def make_sequence_task(n, seq_len, seed):
+            if n < 1:
+                raise ValueError(f"n={n}: need at least one sequence")
+            if seq_len < 2:
+                raise ValueError(f"seq_len={seq_len}: two markers need at least two steps")
+            gen = torch.Generator()
+            gen.manual_seed(seed)
+            xs, ys = [], []
+            for _ in range(n):
+                seq = torch.rand(seq_len, generator=gen) - 0.5
+                plus, minus = torch.randperm(seq_len, generator=gen)[:2].tolist()
+                seq[plus], seq[minus] = 1.0, -1.0
+                xs.append(seq)
+                ys.append(1 if plus < minus else 0)
+            return torch.stack(xs).unsqueeze(-1), torch.tensor(ys, dtype=torch.long)
+        """,
+    ),
+    Variant(
+        "train_digit_cnn with a named OrderedDict Sequential; every argument by keyword",
+        append="""
+        from collections import OrderedDict
+
+        def train_digit_cnn(seed, device):
+            train_loader, test_loader = load_digit_loaders(
+                batch_size=BATCH_SIZE, seed=seed, image_shape=True
+            )
+            torch.manual_seed(seed)
+            model = nn.Sequential(OrderedDict(pad=nn.ZeroPad2d(1), cnn=SmallCNN(1, 10, (10, 10))))
+            accuracy = train_and_score(
+                model, train_loader, test_loader, epochs=CNN_EPOCHS, device=device, lr=LEARNING_RATE
+            )
+            return model, accuracy
+
+        def train_sequence_lstm(seed, device):
+            torch.manual_seed(seed)
+            X, y = make_sequence_task(n=SEQUENCE_SAMPLES, seq_len=SEQUENCE_LENGTH, seed=seed)
+            train_loader, test_loader = split_loaders(X, y, batch_size=BATCH_SIZE, seed=seed)
+            model = SequenceClassifier(
+                input_size=1, hidden_size=LSTM_HIDDEN, num_classes=2, kind="lstm"
+            )
+            accuracy = train_and_score(
+                model, train_loader, test_loader, epochs=LSTM_EPOCHS, device=device,
+                lr=LSTM_LEARNING_RATE,
+            )
+            return model, accuracy
         """,
     ),
     Variant(
