@@ -206,7 +206,28 @@ def test_the_learner_profile_is_the_default_and_keeps_its_database_even_on_ci():
     assert shown.stdout.split() == ["learner", "25", "False"], shown.stdout + shown.stderr
 
 
-# ---- learner protection: the time limit's message ----------------------------------------
+# ---- learner protection: a stub's report, the time limit's message ------------------------
+
+A_STUB_IN_RAISES = """
+    import pytest
+
+    namespace = {"__name__": "kata.tensors"}  # code that lives in a kata module, as a stub's does
+    exec(compile("def unfinished():\\n    raise NotImplementedError", "kata/tensors.py", "exec"),
+         namespace)
+
+    def test_expecting_an_error():
+        with pytest.raises(ValueError):
+            namespace["unfinished"]()
+    """
+
+
+def test_a_stub_gets_its_one_line_report_and_no_note_about_the_error_expected(pytester):
+    pytester.makepyfile(A_STUB_IN_RAISES)
+    result = pytester.runpytest(*loading("guard"))
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*not done yet: kata/tensors.py::unfinished*"])
+    assert "expected ValueError" not in result.stdout.str(), result.stdout.str()
+
 
 HANGS = """
     import pytest
