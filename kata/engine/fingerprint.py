@@ -19,7 +19,7 @@ from pathlib import Path
 from kata.engine.curriculum import ROOT, Kata
 
 PACKAGES = ("torch", "numpy", "pytest", "pytest-timeout", "hypothesis")
-ENGINE = ("conftest.py", "pyproject.toml", "kata/__init__.py", "kata/engine/*.py")
+ENGINE = ("conftest.py", "pyproject.toml", "kata/__init__.py", "kata/engine/**/*.py")
 
 
 def learner_file(module: str) -> Path | None:

@@ -106,7 +106,8 @@ def pytest_make_collect_report(collector: pytest.Collector):
 # ---- time limits -----------------------------------------------------------------------
 
 
-@pytest.hookimpl(tryfirst=True)
+# pytest-timeout's own hooks: optional, so that this plugin loads without pytest-timeout.
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
 def pytest_timeout_set_timer(item: pytest.Item, settings) -> bool | None:
     """pytest-timeout's limit, raised as KataTimeout from SIGALRM (main thread only;
     elsewhere pytest-timeout's own method applies)."""
@@ -123,7 +124,7 @@ def pytest_timeout_set_timer(item: pytest.Item, settings) -> bool | None:
     return True
 
 
-@pytest.hookimpl(tryfirst=True)
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
 def pytest_timeout_cancel_timer(item: pytest.Item) -> bool | None:
     if _LIMIT not in item.stash:
         return None

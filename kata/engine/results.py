@@ -1,7 +1,8 @@
 """A pytest plugin that writes each kata test's outcome to a JSON file, for ``python -m kata``.
 
-Loaded on demand: ``pytest -p kata.engine.results --kata-results=out.json``.
-Also home to ``where_in_kata``, which the conftest uses to point at the learner's line.
+One of the plugins the conftest lists; it records only when asked:
+``pytest --kata-results=out.json``. Also home to ``kata_of`` and ``where_in_kata``, which
+the other plugins use to tell a kata's tests and to point at the learner's line.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pytest
 
 from kata.engine.curriculum import BY_NAME
 from kata.engine.impl import display_path
+from kata.engine.plugins import option_group
 
 MESSAGE_LINES = 15
 
@@ -66,13 +68,14 @@ def _skipped_at_collection(item: pytest.Item) -> bool:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--kata-results", help="write each kata test's outcome to this JSON file")
-    parser.addoption(
+    group = option_group(parser)
+    group.addoption("--kata-results", help="write each kata test's outcome to this JSON file")
+    group.addoption(
         "--kata-stop-early",
         action="store_true",
         help="stop before the kata that follows the first unfinished one",
     )
-    parser.addoption(
+    group.addoption(
         "--kata-derandomize",
         default="",
         help="comma-separated katas whose properties run derandomized, with no example "

@@ -8,8 +8,8 @@ runs every kata's tests on the references, as a learner runs them, many times ov
 run with a fresh seed, and reports each failure with the seed that reproduces it and,
 for a property, the failing example with the ``@reproduce_failure`` line that replays it.
 
-A run's seed goes to hypothesis (``--hypothesis-seed``) and to conftest, which adds it to
-the seed it gives every test (``KATA_SEED_OFFSET``). Nothing is read from or written to
+A run's seed goes to hypothesis (``--hypothesis-seed``) and to the isolation plugin, which
+adds it to the seed it gives every test (``KATA_SEED_OFFSET``). Nothing is read from or written to
 the example database (``.hypothesis/``): each run starts from fresh examples. As
 ``python -m kata variants`` does, each worker process imports torch once and runs pytest
 in-process, one session per kata and run.
@@ -34,8 +34,8 @@ from pathlib import Path
 from kata.engine.curriculum import BY_NAME, CURRICULUM, ROOT
 from kata.engine.variants import _SLOW_FIRST, _conftest, _worker_init
 
-SEED_ENV_VAR = "KATA_SEED_OFFSET"  # read by conftest's _isolated_torch fixture
-PROFILE = "stress"  # the learner profile without an example database
+SEED_ENV_VAR = "KATA_SEED_OFFSET"  # read by kata/engine/plugins/isolation.py
+PROFILE = "stress"  # the learner profile without an example database (plugins/profiles.py)
 _EXAMPLE_STARTS = ("Falsifying example", "Failing test case", "Falsifying explicit example")
 
 
@@ -78,11 +78,9 @@ class _Collector:
 
         from kata.engine import impl
 
-        if self.reference is not None:  # after conftest has installed the references
+        if self.reference is not None:  # after --impl has installed the references
             impl.redirect({BY_NAME[self.run.kata].module: self.reference})
 
-        learner = hypothesis.settings.get_profile("learner")  # registered by conftest
-        hypothesis.settings.register_profile(PROFILE, learner, database=None, print_blob=True)
         hypothesis.settings.load_profile(PROFILE)
 
     def _fail(self, report, test: str) -> None:
