@@ -5,6 +5,7 @@ what makes a step fast, by counting: how many times the model runs, and how many
 a number is read back from a tensor (each read waits for the device).
 """
 
+import re
 from itertools import pairwise
 
 import pytest
@@ -12,6 +13,7 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
 from torch.utils.flop_counter import FlopCounterMode
 
 from kata.performance import (
@@ -20,6 +22,7 @@ from kata.performance import (
     linear_step_flops,
     train_epoch_without_sync,
 )
+from tests.checks import keeps_contract, raises_keeping_contract
 
 batch_sizes = st.integers(min_value=1, max_value=8)
 widths = st.integers(min_value=1, max_value=6)
@@ -72,6 +75,15 @@ def _assert_same_parameters(got: nn.Module, expected: nn.Module, what: str) -> N
         )
 
 
+def _classifier(seed: int = 0) -> nn.Module:
+    """A model with batch norm and dropout, in eval mode as a caller may have left it."""
+    torch.manual_seed(seed)
+    model = nn.Sequential(
+        nn.Linear(3, 8), nn.BatchNorm1d(8), nn.Tanh(), nn.Dropout(0.3), nn.Linear(8, 4)
+    )
+    return model.double().eval()
+
+
 def _count_forward_calls(model: nn.Module) -> list[int]:
     """The batch size of every call of model, recorded by a forward pre-hook."""
     sizes: list[int] = []
@@ -90,6 +102,47 @@ def test_batched_step_updates_the_weights_as_the_per_sample_loop_does(n, seed, d
     _per_sample_train_step(slow, nn.MSELoss(), _sgd(slow), X, y)
     batched_train_step(fast, nn.MSELoss(), _sgd(fast), X, y)
     _assert_same_parameters(fast, slow, f"batched_train_step on {n} samples")
+
+
+@pytest.mark.parametrize("loss_fn", [nn.MSELoss(), nn.CrossEntropyLoss()], ids=["mse", "ce"])
+def test_batched_step_is_the_training_loop_step_for_any_model_and_loss(loss_fn):
+    # Train mode, forward, loss_fn(outputs, targets), zero_grad, backward, step, written
+    # out here, on a model in eval mode with batch norm and dropout (its samples interact,
+    # so the per-sample loop is no oracle), with stale gradients from before.
+    model, twin = _classifier(), _classifier()
+    X, y = _batch(6, n_out=4)
+    if isinstance(loss_fn, nn.CrossEntropyLoss):
+        y = torch.tensor([0, 3, 1, 1, 2, 0])
+    for p in model.parameters():
+        p.grad = torch.full_like(p, 100.0)
+    by_hand = _sgd(twin)
+    torch.manual_seed(1)  # dropout draws from the global RNG: the same draws for both
+    twin.train()
+    expected = loss_fn(twin(X), y)
+    by_hand.zero_grad()
+    expected.backward()
+    by_hand.step()
+
+    torch.manual_seed(1)
+    trained = (
+        "model",
+        "optimizer",
+    )  # what the step changes; X, y and loss_fn come back as they were
+    loss = keeps_contract(
+        batched_train_step, model, loss_fn, _sgd(model), X, y, changes=trained, dtype=X.dtype
+    )
+    assert model.training, "the model is still in eval mode after the step: call model.train()"
+    torch.testing.assert_close(
+        loss, expected.detach(), msg="not the loss of the batch before the step"
+    )
+    torch.testing.assert_close(
+        model.state_dict(),
+        twin.state_dict(),
+        msg=lambda m: (
+            f"with {type(loss_fn).__name__}, the weights and batch norm statistics after "
+            f"batched_train_step differ from one training_loop step: {m}"
+        ),
+    )
 
 
 def test_batched_step_returns_the_mean_loss_before_the_step_as_a_detached_tensor():
@@ -160,17 +213,19 @@ def test_batched_step_puts_the_model_in_training_mode():
 
 
 def test_batched_step_rejects_an_empty_batch():
-    model = _model()
-    X, y = _batch(0)
-    with pytest.raises(ValueError):
-        batched_train_step(model, nn.MSELoss(), _sgd(model), X, y)
+    model = _classifier()
+    X, y = _batch(0, n_out=4)
+    # nothing is trained, so the model and its mode too come back as they went in
+    raises_keeping_contract(ValueError, batched_train_step, model, nn.MSELoss(), _sgd(model), X, y)
 
 
 def test_batched_step_rejects_targets_of_another_length():
-    model, (X, y) = _model(), _batch(6)
-    # The message must name both lengths, 6 and 5, in any order.
-    with pytest.raises(ValueError, match=r"(?s)(?=.*\b6\b)(?=.*\b5\b)"):
-        batched_train_step(model, nn.MSELoss(), _sgd(model), X, y[:5])
+    model, (X, y) = _classifier(), _batch(6, n_out=4)
+    error = raises_keeping_contract(
+        ValueError, batched_train_step, model, nn.MSELoss(), _sgd(model), X, y[:5]
+    )
+    lengths = re.findall(r"\b[56]\b", str(error))
+    assert set(lengths) == {"5", "6"}, f"the message must name both lengths, 6 and 5: {error}"
 
 
 # train_epoch_without_sync
@@ -197,12 +252,28 @@ def test_epoch_returns_the_mean_loss_weighted_by_batch_size(device):
     loader = [(X.to(device), y.to(device)) for X, y in _batches([4, 4, 1])]
     model, by_hand = _model().to(device), _model().to(device)
     expected = _epoch_by_hand(by_hand, loader)
-    got = train_epoch_without_sync(model, nn.MSELoss(), _sgd(model), loader)
+    trained = ("model", "optimizer")
+    got = keeps_contract(
+        train_epoch_without_sync, model, nn.MSELoss(), _sgd(model), loader, changes=trained
+    )
     assert got == pytest.approx(expected, rel=1e-9), (
         f"the epoch returned {got}, expected {expected}: the mean of the batch losses "
         "weighted by len(X), so the short last batch counts for what it holds"
     )
     _assert_same_parameters(model, by_hand, "an epoch of three batches")
+
+
+def test_epoch_over_a_data_loader_that_drops_its_last_batch():
+    X, y = _batch(11)
+    model, by_hand = _model(), _model()
+    expected = _epoch_by_hand(by_hand, DataLoader(TensorDataset(X, y), 4, drop_last=True))
+    loader = DataLoader(TensorDataset(X, y), 4, drop_last=True)
+    got = train_epoch_without_sync(model, nn.MSELoss(), _sgd(model), loader)
+    assert got == pytest.approx(expected, rel=1e-9), (
+        f"an epoch over 8 of 11 samples (drop_last) returned {got}, expected {expected}: "
+        "divide by the samples the batches held, not by len(loader.dataset)"
+    )
+    _assert_same_parameters(model, by_hand, "an epoch of two batches of four")
 
 
 def test_epoch_reads_the_loss_back_once_not_once_per_batch(host_reads):
@@ -215,18 +286,22 @@ def test_epoch_reads_the_loss_back_once_not_once_per_batch(host_reads):
     )
 
 
-def test_epoch_returns_a_python_float():
+def test_epoch_returns_a_float():
     model = _model()
     loss = train_epoch_without_sync(model, nn.MSELoss(), _sgd(model), _batches([3, 3]))
-    assert type(loss) is float, (
+    assert isinstance(loss, float), (
         f"the epoch returned a {type(loss).__name__}: use .item() at the end"
     )
 
 
-def test_epoch_rejects_an_empty_loader():
-    model = _model()
-    with pytest.raises(ValueError):
-        train_epoch_without_sync(model, nn.MSELoss(), _sgd(model), [])
+@pytest.mark.parametrize("kind", ["list", "DataLoader-drop_last"])
+def test_epoch_rejects_an_empty_loader(kind):
+    model = _classifier()
+    # a DataLoader with drop_last and fewer samples than a batch yields no batch at all
+    empty = [] if kind == "list" else DataLoader(TensorDataset(*_batch(3)), 4, drop_last=True)
+    raises_keeping_contract(
+        ValueError, train_epoch_without_sync, model, nn.MSELoss(), _sgd(model), empty
+    )
 
 
 # linear_step_flops
@@ -250,7 +325,7 @@ def _flops_counted_by_torch(model: nn.Module, batch_size: int, n_in: int) -> int
 def test_linear_step_flops_matches_torch_flop_counter(sizes, batch_size):
     model = _stack(sizes)
     expected = _flops_counted_by_torch(model, batch_size, sizes[0])
-    got = linear_step_flops(model, batch_size)
+    got = keeps_contract(linear_step_flops, model, batch_size)
     assert got == expected, (
         f"linear_step_flops(widths {sizes}, batch {batch_size}) returned {got}, but "
         f"FlopCounterMode counts {expected} for a forward and backward pass: "
@@ -267,16 +342,28 @@ def test_linear_step_flops_skips_the_input_gradient_of_the_first_layer():
     )
 
 
+def test_linear_step_flops_counts_only_the_linear_layers_and_leaves_the_model_alone():
+    model = nn.Sequential(
+        nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Dropout(0.3), nn.Linear(8, 3)
+    )
+    expected = _flops_counted_by_torch(model, 5, 4)  # batch norm's work is not a product
+    model.train()
+    got = keeps_contract(linear_step_flops, model, 5)
+    assert got == expected, (
+        f"Linear(4, 8), BatchNorm1d, ReLU, Dropout, Linear(8, 3) at batch 5 gave {got}, "
+        f"expected {expected}: count the nn.Linear layers alone"
+    )
+
+
 def test_linear_step_flops_returns_an_int():
     got = linear_step_flops(_stack([4, 3, 2]), 2)
     assert type(got) is int, f"linear_step_flops returned a {type(got).__name__}, expected an int"
 
 
 def test_linear_step_flops_rejects_a_batch_size_below_one():
-    with pytest.raises(ValueError):
-        linear_step_flops(_stack([4, 2]), 0)
+    raises_keeping_contract(ValueError, linear_step_flops, _stack([4, 2]), 0)
 
 
 def test_linear_step_flops_rejects_a_model_without_linear_layers():
-    with pytest.raises(ValueError):
-        linear_step_flops(nn.Sequential(nn.Flatten(), nn.ReLU()), 4)
+    model = nn.Sequential(nn.Flatten(), nn.BatchNorm1d(4), nn.ReLU())
+    raises_keeping_contract(ValueError, linear_step_flops, model, 4)

@@ -36,6 +36,21 @@ BROKEN = [
         (STEP, STEP.replace("    model.train()\n", "")),
     ),
     Variant(
+        "batched_train_step divides the mean loss by len(X) once more, as the per-sample loop does",
+        ("    loss = loss_fn(model(X), y)\n", "    loss = loss_fn(model(X), y) / len(X)\n"),
+    ),
+    Variant(
+        "batched_train_step calls loss_fn(y, model(X))",
+        ("    loss = loss_fn(model(X), y)\n", "    loss = loss_fn(y, model(X))\n"),
+    ),
+    Variant(
+        "batched_train_step puts the model in training mode before it checks the batch",
+        (
+            "    if len(X) == 0 or len(X) != len(y):\n",
+            "    model.train()\n    if len(X) == 0 or len(X) != len(y):\n",
+        ),
+    ),
+    Variant(
         "batched_train_step still loops over the samples",
         (STEP, "    return torch.tensor(_per_sample_train_step(model, loss_fn, optimizer, X, y))"),
     ),
@@ -67,6 +82,19 @@ BROKEN = [
             EPOCH_ADD + "        count += len(X)\n",
             "        total += batched_train_step(model, loss_fn, optimizer, X, y)\n        count += 1\n",
         ),
+    ),
+    Variant(
+        "train_epoch_without_sync divides by len(loader.dataset)",
+        append="""
+        def train_epoch_without_sync(model, loss_fn, optimizer, loader):
+            total = torch.zeros(())
+            for X, y in loader:
+                total = total + batched_train_step(model, loss_fn, optimizer, X, y) * len(X)
+            n = len(loader.dataset)
+            if n == 0:
+                raise ValueError("the loader yielded no batch")
+            return (total / n).item()
+        """,
     ),
     Variant(
         "train_epoch_without_sync returns a tensor",
@@ -133,6 +161,43 @@ ALTERNATIVES = [
             "    optimizer.step()\n"
             "    return loss.detach().clone()",
         ),
+    ),
+    Variant(
+        "batched_train_step zeroes first, counts with shape[0], raises a ValueError subclass",
+        append="""
+        class BatchError(ValueError):
+            pass
+
+        def batched_train_step(model, loss_fn, optimizer, X, y):
+            n_x, n_y = X.shape[0], y.shape[0]
+            if n_x == 0:
+                raise BatchError("cannot take a step on an empty batch")
+            if n_x != n_y:
+                raise BatchError(f"inputs and targets disagree: {n_x} vs {n_y}")
+            model.train(True)
+            optimizer.zero_grad()
+            prediction = model(X)
+            loss = loss_fn(prediction, y)
+            loss.backward()
+            optimizer.step()
+            return loss.detach()
+        """,
+    ),
+    Variant(
+        "train_epoch_without_sync returns an np.float64, a float subclass",
+        append="""
+        import numpy as np
+
+        def train_epoch_without_sync(model, loss_fn, optimizer, loader):
+            weighted, count = [], 0
+            for X, y in loader:
+                step_loss = batched_train_step(model, loss_fn, optimizer, X, y)
+                weighted.append(step_loss * X.shape[0])
+                count += X.shape[0]
+            if not weighted:
+                raise ValueError("no batches: the mean loss of an empty epoch is undefined")
+            return np.float64(torch.stack(weighted).sum().item() / count)
+        """,
     ),
     Variant(
         "train_epoch_without_sync stacks the weighted losses and sums once",
