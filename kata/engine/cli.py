@@ -8,135 +8,34 @@ python -m kata reset K      restore K's stub; your version goes to .kata/backups
 python -m kata watch [K]    rerun ``next`` on every save, from a process that keeps torch
 python -m kata check        maintainers: every kata complete, no API drift
 python -m kata stubs        maintainers: are kata/*.py the generated stubs? (--write)
+python -m kata variants     maintainers: the tests catch broken code and accept correct code
 python -m kata stress       maintainers: every property on the references, many fresh seeds
+python -m kata mutation     maintainers: the score `mutmut run` left (``make mutate``)
+
+This module parses the arguments and holds the commands; ``runner`` runs the tests,
+``tally`` reads their results and keeps the hint state, ``display`` prints.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import re
 import sys
 import time
-from dataclasses import dataclass, field
 
-from kata.engine import stubgen
+from kata.engine import display, stubgen
 from kata.engine.curriculum import CURRICULUM, ROOT, find
-from kata.engine.runner import Progress, run_katas
+from kata.engine.display import command
+from kata.engine.runner import run_katas
+from kata.engine.tally import State, upcoming
 
-STATE = ROOT / ".kata" / "state.json"
 BACKUPS = ROOT / ".kata" / "backups"
-
-
-def command(name: str) -> str:
-    """How the learner runs ``name``: through make (the Makefile sets KATA_VIA=make) or not."""
-    if os.environ.get("KATA_VIA") == "make":
-        return {"next": "make kata", "hint": "make hint", "watch": "make watch"}.get(
-            name, f"make {name}"
-        )
-    return f"python -m kata {name}"
-
-
-@dataclass
-class State:
-    current: str | None = None
-    function: str | None = None  # the function the current kata's first failure is in
-    hints: dict[str, int] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls) -> State:
-        try:
-            return cls(**json.loads(STATE.read_text(encoding="utf-8")))
-        except (OSError, ValueError, TypeError):
-            return cls()
-
-    def save(self) -> None:
-        STATE.parent.mkdir(exist_ok=True)
-        STATE.write_text(json.dumps(self.__dict__, indent=1), encoding="utf-8")
-
-
-def _status(entry: Progress, is_next: bool) -> str:
-    if entry.done:
-        kept = " (unchanged)" if entry.recorded else ""
-        return f"done      compare with kata/solutions/{entry.kata.name}.py{kept}"
-    if entry.broken:
-        return f"broken: kata/{entry.kata.name}.py does not import" + (" <-" if is_next else "")
-    why = ""
-    if entry.crashed:
-        why = "crashed the test process"
-    elif entry.timed_out:
-        why = f"stopped by the time limit in {entry.timed_out}; its other tests were not run"
-    if is_next:
-        return f"next <-  {why}".rstrip()
-    return why
-
-
-def print_table(progress: list[Progress]) -> None:
-    done = sum(entry.done for entry in progress)
-    print(f"torch-kata: {done} of {len(progress)} katas done\n")
-    print(f"  {'#':>2}  {'kata':<24}{'tests':>7}   status")
-    upcoming = next((e for e in progress if not e.done), None)
-    for entry in progress:
-        number = CURRICULUM.index(entry.kata) + 1
-        tests = f"{entry.passed}/{entry.total}" if entry.checked else f"-/{entry.total}"
-        tests = tests if entry.total or entry.checked else "-"
-        tests = "-" if entry.broken else tests
-        status = _status(entry, entry is upcoming)
-        print(f"  {number:>2}  {entry.kata.name:<24}{tests:>7}   {status}".rstrip())
-    if not all(entry.checked for entry in progress):
-        print(
-            "\n  -/N, -: not run yet, since an earlier kata is unfinished "
-            f"(`{command('progress')}` runs all)"
-        )
-    if any(entry.recorded for entry in progress):
-        print(
-            "  (unchanged): not rerun, as its files, tests and engine are the same as when it\n"
-            f"  last passed (`{command('progress')} --all` reruns every kata)"
-        )
-    print()
-
-
-def _indent(text: str, prefix: str = "    ") -> str:
-    return "\n".join(prefix + line for line in text.splitlines())
-
-
-def print_next_step(entry: Progress, state: State) -> None:
-    kata = entry.kata
-    number = CURRICULUM.index(kata) + 1
-    print(f"Next: kata {number}, {kata.name}: {kata.concept}")
-    print(f"  edit   kata/{kata.name}.py")
-    if entry.broken:
-        print(f"  tests/test_{kata.name}.py could not import your module:")
-        print(_indent(entry.broken))
-    elif entry.first_failure:
-        failure = entry.first_failure
-        line = f"  (line {failure['line'] + 1})" if failure["line"] is not None else ""
-        print(f"  test   {failure['nodeid']}{line}")
-        print(_indent(failure.get("message", "failed")))
-    elif entry.total == 0:
-        print("  no test ran here: is a device fixture skipping every test?")
-    key, hints = kata.hints_for(state.function)
-    shown = max(1, state.hints.get(key, 0))
-    print()
-    about = f" ({key.split('::')[1]})" if "::" in key else ""
-    for level, hint in enumerate(hints[:shown], start=1):
-        print(f"  hint {level}/{len(hints)}{about}: {hint}")
-    steps = []
-    if shown < len(hints):
-        steps.append(f"`{command('hint')}`: the next hint")
-    if os.environ.get("KATA_WATCHING") != "1":
-        steps.append(f"`{command('watch')}`: rerun this on every save")
-    steps.append(f"`pytest -k {kata.name}`: this kata alone, with tracebacks")
-    print()
-    for step in steps:
-        print(f"  {step}")
 
 
 def cmd_progress(args: argparse.Namespace) -> int:
     progress = run_katas(list(CURRICULUM), rerun=args.all)
-    print_table(progress)
-    return 0 if all(entry.done for entry in progress) else 1
+    display.print_table(progress)
+    return 0 if upcoming(progress) is None else 1
 
 
 def cmd_next(args: argparse.Namespace) -> int:
@@ -145,32 +44,15 @@ def cmd_next(args: argparse.Namespace) -> int:
         progress = run_katas([find(args.kata)])
     else:
         progress = run_katas(list(CURRICULUM), stop_early=True)
-        print_table(progress)
-    upcoming = next((entry for entry in progress if not entry.done), None)
-    if upcoming is None:
-        if args.kata:
-            print(
-                f"{args.kata}: all {progress[0].total} tests pass. Compare with "
-                f"kata/solutions/{args.kata}.py."
-            )
-        else:
-            print("Every kata is done. Compare your files with kata/solutions/.")
+        display.print_table(progress)
+    entry = upcoming(progress)
+    if entry is None:
+        display.print_all_done(progress, args.kata)
         return 0
-    state.current = upcoming.kata.name
-    state.function = failing_function(upcoming)
+    state.follow(entry)
     state.save()
-    print_next_step(upcoming, state)
+    display.print_next_step(entry, state)
     return 1
-
-
-def failing_function(entry: Progress) -> str | None:
-    """The learner's function the first failure is in: the stub that is not done yet, or
-    where the error was raised."""
-    message = (entry.first_failure or {}).get("message", "")
-    found = re.search(r"not done yet: kata/\w+\.py::([\w.]+)", message) or re.search(
-        r"\(raised in kata/\w+\.py, line \d+, in ([\w.]+)\)", message
-    )
-    return found.group(1) if found else None
 
 
 def cmd_hint(args: argparse.Namespace) -> int:
@@ -180,21 +62,16 @@ def cmd_hint(args: argparse.Namespace) -> int:
         print(f"Run `{command('next')}` first: it finds the kata you are on.")
         return 1
     kata = find(name)
-    key, hints = kata.hints_for(state.function if name == state.current else None)
-    shown = min(state.hints.get(key, 1) + 1, len(hints))
-    state.hints[key] = shown
+    key, hints = state.ladder(kata)
+    shown = state.advance(key, len(hints))
     state.save()
-    about = key.replace("::", ".")
-    for level, hint in enumerate(hints[:shown], start=1):
-        print(f"hint {level}/{len(hints)} for {about}: {hint}")
-    if shown == len(hints):
-        print(f"That was the last hint. Stuck? Read kata/solutions/{kata.name}.py.")
+    display.print_hints(kata, key, hints, shown)
     return 0
 
 
 def cmd_reset(args: argparse.Namespace) -> int:
     if not args.kata:
-        name = "K=<kata>" if os.environ.get("KATA_VIA") == "make" else "<kata>"
+        name = "K=<kata>" if display.via_make() else "<kata>"
         print(f"Which kata? `{command('reset')} {name}`, for example autograd.")
         return 1  # as when the learner says no: nothing was reset
     kata = find(args.kata)
@@ -205,7 +82,7 @@ def cmd_reset(args: argparse.Namespace) -> int:
         return 0
     if not args.yes:
         if not sys.stdin.isatty():
-            confirm = "YES=1" if os.environ.get("KATA_VIA") == "make" else "--yes"
+            confirm = "YES=1" if display.via_make() else "--yes"
             print(f"Resetting overwrites your work: run it in a terminal, or add {confirm}.")
             return 1
         answer = input(f"Replace kata/{kata.name}.py with the fresh stub? [y/N] ")

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kata.engine import fingerprint
+from kata.engine import fingerprint, impl
 from kata.engine.curriculum import ROOT, Kata
 from kata.engine.results import kata_of
 
@@ -57,7 +57,7 @@ def _subprocess_pytest(args: list[str]) -> int:
     A test still running ``GRACE_S`` after its time limit is stuck beyond the reach of the
     limit's signal (inside a C++ call, say): the process is killed, and the results file
     still names the test it was running."""
-    env = {**os.environ, "KATA_IMPL": "kata"}
+    env = {**os.environ, impl.ENV_VAR: "kata"}
     results = Path(next(a.split("=", 1)[1] for a in args if a.startswith("--kata-results=")))
     command = [sys.executable, "-m", "pytest", *args]
     with subprocess.Popen(

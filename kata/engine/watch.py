@@ -25,7 +25,7 @@ import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
-from kata.engine import cli, runner
+from kata.engine import cli, display, impl, runner
 from kata.engine.curriculum import CURRICULUM, ROOT
 
 WATCHED = ("kata", "tests")  # their *.py files, not their subfolders
@@ -107,8 +107,8 @@ def _serve(connection) -> None:
     back what it printed and its exit code; end when the parent goes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the terminal is the parent's
     os.chdir(ROOT)
-    os.environ["KATA_IMPL"] = "kata"
-    os.environ["KATA_WATCHING"] = "1"  # the next step's footer need not offer watch mode
+    os.environ[impl.ENV_VAR] = "kata"
+    os.environ[display.WATCHING_ENV_VAR] = "1"  # the next step's footer need not offer watch
     # Imported once, here: every run after the first finds them imported.
     import hypothesis
     import pytest

@@ -1,0 +1,127 @@
+"""What ``python -m kata`` prints for the learner: the progress table, the next step with
+its hints, and footers that name the command the learner used (make or python)."""
+
+from __future__ import annotations
+
+import os
+
+from kata.engine.curriculum import Kata
+from kata.engine.runner import Progress
+from kata.engine.tally import State, number, upcoming
+
+WATCHING_ENV_VAR = "KATA_WATCHING"  # set by `python -m kata watch`: no footer offers it
+
+
+def via_make() -> bool:
+    """Whether the learner runs the commands through make (the Makefile sets KATA_VIA=make)."""
+    return os.environ.get("KATA_VIA") == "make"
+
+
+def command(name: str) -> str:
+    """How the learner runs ``name``: through make or not."""
+    if via_make():
+        return {"next": "make kata", "hint": "make hint", "watch": "make watch"}.get(
+            name, f"make {name}"
+        )
+    return f"python -m kata {name}"
+
+
+def status(entry: Progress, is_next: bool) -> str:
+    """The table's last column: done, broken, or why the kata is unfinished."""
+    if entry.done:
+        kept = " (unchanged)" if entry.recorded else ""
+        return f"done      compare with kata/solutions/{entry.kata.name}.py{kept}"
+    if entry.broken:
+        return f"broken: kata/{entry.kata.name}.py does not import" + (" <-" if is_next else "")
+    why = ""
+    if entry.crashed:
+        why = "crashed the test process"
+    elif entry.timed_out:
+        why = f"stopped by the time limit in {entry.timed_out}; its other tests were not run"
+    if is_next:
+        return f"next <-  {why}".rstrip()
+    return why
+
+
+def tests_column(entry: Progress) -> str:
+    """passed/total, -/N where the kata was not run, - where there is nothing to count."""
+    if entry.broken:
+        return "-"
+    if not entry.checked:
+        return f"-/{entry.total}" if entry.total else "-"
+    return f"{entry.passed}/{entry.total}"
+
+
+def print_table(progress: list[Progress]) -> None:
+    done = sum(entry.done for entry in progress)
+    print(f"torch-kata: {done} of {len(progress)} katas done\n")
+    print(f"  {'#':>2}  {'kata':<24}{'tests':>7}   status")
+    first_unfinished = upcoming(progress)
+    for entry in progress:
+        tests = tests_column(entry)
+        line = f"  {number(entry.kata):>2}  {entry.kata.name:<24}{tests:>7}   "
+        print((line + status(entry, entry is first_unfinished)).rstrip())
+    if not all(entry.checked for entry in progress):
+        print(
+            "\n  -/N, -: not run yet, since an earlier kata is unfinished "
+            f"(`{command('progress')}` runs all)"
+        )
+    if any(entry.recorded for entry in progress):
+        print(
+            "  (unchanged): not rerun, as its files, tests and engine are the same as when it\n"
+            f"  last passed (`{command('progress')} --all` reruns every kata)"
+        )
+    print()
+
+
+def _indent(text: str, prefix: str = "    ") -> str:
+    return "\n".join(prefix + line for line in text.splitlines())
+
+
+def print_next_step(entry: Progress, state: State) -> None:
+    """The kata to edit, its first failure, the hints seen so far, and what to run next."""
+    kata = entry.kata
+    print(f"Next: kata {number(kata)}, {kata.name}: {kata.concept}")
+    print(f"  edit   kata/{kata.name}.py")
+    if entry.broken:
+        print(f"  tests/test_{kata.name}.py could not import your module:")
+        print(_indent(entry.broken))
+    elif entry.first_failure:
+        failure = entry.first_failure
+        line = f"  (line {failure['line'] + 1})" if failure["line"] is not None else ""
+        print(f"  test   {failure['nodeid']}{line}")
+        print(_indent(failure.get("message", "failed")))
+    elif entry.total == 0:
+        print("  no test ran here: is a device fixture skipping every test?")
+    key, hints = state.ladder(kata)
+    shown = state.shown(key)
+    print()
+    about = f" ({key.split('::')[1]})" if "::" in key else ""
+    for level, hint in enumerate(hints[:shown], start=1):
+        print(f"  hint {level}/{len(hints)}{about}: {hint}")
+    steps = []
+    if shown < len(hints):
+        steps.append(f"`{command('hint')}`: the next hint")
+    if os.environ.get(WATCHING_ENV_VAR) != "1":
+        steps.append(f"`{command('watch')}`: rerun this on every save")
+    steps.append(f"`pytest -k {kata.name}`: this kata alone, with tracebacks")
+    print()
+    for step in steps:
+        print(f"  {step}")
+
+
+def print_all_done(progress: list[Progress], name: str | None) -> None:
+    """``next`` found nothing unfinished: in kata ``name``, or (None) in the curriculum."""
+    if name:
+        print(f"{name}: all {progress[0].total} tests pass. Compare with kata/solutions/{name}.py.")
+    else:
+        print("Every kata is done. Compare your files with kata/solutions/.")
+
+
+def print_hints(kata: Kata, key: str, hints: tuple[str, ...], shown: int) -> None:
+    """The first ``shown`` hints of the ladder kept under ``key``."""
+    about = key.replace("::", ".")
+    for level, hint in enumerate(hints[:shown], start=1):
+        print(f"hint {level}/{len(hints)} for {about}: {hint}")
+    if shown == len(hints):
+        print(f"That was the last hint. Stuck? Read kata/solutions/{kata.name}.py.")
