@@ -1,8 +1,9 @@
 """`make bench`: the training step timed, yours against the reference, as a share of the
 machine's matmul peak. `make test` runs each benchmark once (--benchmark-disable) as a check.
 
-The report machinery lives in benchmarks/report.py; the root conftest gives the `device`
-fixture, the seeds and the pristine torch state.
+What is timed is built in benchmarks/problems.py, timed and counted in benchmarks/measure.py,
+and reported by benchmarks/report.py; the root conftest gives the `device` fixture, the seeds
+and the pristine torch state.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable
 import pytest
 import torch
 
-from benchmarks import report
+from benchmarks import measure, report
 
 _ROWS: list[report.Row] = []
 _PEAKS: dict[str, float] = {}
@@ -32,7 +33,7 @@ def peak_flops(device: torch.device) -> Callable[[], float]:
     def peak() -> float:
         key = f"{device.type}, {torch.get_num_threads()} threads"
         if key not in _PEAKS:
-            _PEAKS[key] = report.matmul_peak(device)
+            _PEAKS[key] = measure.matmul_peak(device)
         return _PEAKS[key]
 
     return peak

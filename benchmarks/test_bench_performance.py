@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from benchmarks import report
+from benchmarks import measure, report
+from benchmarks.problems import implementation, make_problem
 
 BATCH_SIZES = (32, 512)
 EPOCH_BATCHES, EPOCH_BATCH_SIZE = 16, 32
@@ -25,35 +26,40 @@ def _sgd(model: torch.nn.Module) -> torch.optim.Optimizer:
 @pytest.mark.parametrize("batch", BATCH_SIZES, ids=lambda batch: f"batch{batch}")
 def test_batched_step(benchmark, device, peak_flops, rows, batch, who):
     if who == "loop":  # the slow step the kata gives, from the reference's copy
-        step = report.load("performance", "reference")._per_sample_train_step
+        step = implementation("performance", "reference")._per_sample_train_step
     else:
-        step = report.load("performance", who).batched_train_step
-    model, loss_fn, X, y = report.make_problem("mlp", batch, device)
+        step = implementation("performance", who).batched_train_step
+    model, loss_fn, X, y = make_problem("mlp", batch, device)
     optimizer = _sgd(model)
     benchmark.group = f"per-sample loop against batched_train_step, mlp {device.type} batch {batch}"
     call = lambda: step(model, loss_fn, optimizer, X, y)  # noqa: E731
-    report.time_call(benchmark, call, device, f"{who} (kata/performance.py::batched_train_step)")
-    if benchmark.stats:
-        flops = report.step_flops(model, loss_fn, X, y)
-        fields = dict(model="mlp", who=who, device=device.type, batch=batch)
-        report.record(benchmark, rows, flops=flops, peak=peak_flops(), **fields)
+    measure.time_call(benchmark, call, device, f"{who} (kata/performance.py::batched_train_step)")
+    problem = (model, loss_fn, X, y)
+    report.record_step(benchmark, rows, peak_flops, problem, model="mlp", who=who, batch=batch)
 
 
 @pytest.mark.parametrize("who", ("item-per-batch", "yours", "reference"))
 def test_epoch(benchmark, device, peak_flops, rows, who):
     if who == "item-per-batch":  # training_loop.train_epoch: .item() on every batch
-        epoch = report.load("training_loop", "reference").train_epoch
+        epoch = implementation("training_loop", "reference").train_epoch
     else:
-        epoch = report.load("performance", who).train_epoch_without_sync
-    model, loss_fn, X, y = report.make_problem("mlp", EPOCH_BATCHES * EPOCH_BATCH_SIZE, device)
+        epoch = implementation("performance", who).train_epoch_without_sync
+    model, loss_fn, X, y = make_problem("mlp", EPOCH_BATCHES * EPOCH_BATCH_SIZE, device)
     loader = list(zip(X.split(EPOCH_BATCH_SIZE), y.split(EPOCH_BATCH_SIZE), strict=True))
     optimizer = _sgd(model)
     benchmark.group = f"epoch of {EPOCH_BATCHES} batches of {EPOCH_BATCH_SIZE}, mlp {device.type}"
     call = lambda: epoch(model, loss_fn, optimizer, loader)  # noqa: E731
-    report.time_call(
+    measure.time_call(
         benchmark, call, device, f"{who} (kata/performance.py::train_epoch_without_sync)"
     )
-    if benchmark.stats:
-        flops = EPOCH_BATCHES * report.step_flops(model, loss_fn, *loader[0])
-        fields = dict(model="mlp", who=who, device=device.type, batch=len(X))
-        report.record(benchmark, rows, flops=flops, peak=peak_flops(), **fields)
+    problem = (model, loss_fn, *loader[0])  # one batch: the epoch is EPOCH_BATCHES steps of it
+    report.record_step(
+        benchmark,
+        rows,
+        peak_flops,
+        problem,
+        model="mlp",
+        who=who,
+        batch=len(X),
+        steps=EPOCH_BATCHES,
+    )

@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from benchmarks import report
+from benchmarks import measure, report
+from benchmarks.problems import make_problem
 
 VARIANTS = (
     "default",
@@ -31,7 +32,7 @@ def test_step_option(benchmark, device, peak_flops, rows, request, batch, varian
         pytest.skip("torch.compile compiles for tens of seconds: ask with --bench-compile")
     if variant == "threads=1":
         torch.set_num_threads(1)  # the root conftest restores the count after the test
-    model, loss_fn, X, y = report.make_problem("mlp", batch, device)
+    model, loss_fn, X, y = make_problem("mlp", batch, device)
     optimizer = torch.optim.SGD(
         model.parameters(), lr=0.01, momentum=0.9, **SGD_OPTIONS.get(variant, {})
     )
@@ -47,8 +48,6 @@ def test_step_option(benchmark, device, peak_flops, rows, request, batch, varian
         return loss.detach() if variant == "no-item" else loss.item()
 
     benchmark.group = f"train_step options, mlp {device.type} batch {batch}"
-    report.time_call(benchmark, step, device, variant)
-    if benchmark.stats:
-        flops = report.step_flops(model, loss_fn, X, y)
-        fields = dict(model="mlp", who=variant, device=device.type, batch=batch)
-        report.record(benchmark, rows, flops=flops, peak=peak_flops(), **fields)
+    measure.time_call(benchmark, step, device, variant)
+    problem = (model, loss_fn, X, y)
+    report.record_step(benchmark, rows, peak_flops, problem, model="mlp", who=variant, batch=batch)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from benchmarks import report
+from benchmarks import measure, report
+from benchmarks.problems import implementation, make_problem
 
 MODELS = ("linear", "mlp", "cnn")
 BATCH_SIZES = (1, 32, 512)
@@ -21,17 +22,15 @@ WHO = ("yours", "reference")
 @pytest.mark.parametrize("batch", BATCH_SIZES, ids=lambda batch: f"batch{batch}")
 @pytest.mark.parametrize("model_name", MODELS)
 def test_train_step(benchmark, device, peak_flops, rows, model_name, batch, who):
-    train_step = report.load("training_loop", who).train_step
-    model, loss_fn, X, y = report.make_problem(model_name, batch, device)
+    train_step = implementation("training_loop", who).train_step
+    model, loss_fn, X, y = make_problem(model_name, batch, device)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     benchmark.group = f"train_step {model_name} {device.type} batch {batch}"
-    report.time_call(
+    measure.time_call(
         benchmark,
         lambda: train_step(model, loss_fn, optimizer, X, y),
         device,
         f"{who} (kata/training_loop.py::train_step)",
     )
-    if benchmark.stats:
-        flops = report.step_flops(model, loss_fn, X, y)
-        fields = dict(model=model_name, who=who, device=device.type, batch=batch)
-        report.record(benchmark, rows, flops=flops, peak=peak_flops(), **fields)
+    problem = (model, loss_fn, X, y)
+    report.record_step(benchmark, rows, peak_flops, problem, model=model_name, who=who, batch=batch)
