@@ -195,7 +195,7 @@ def cmd_hint(args: argparse.Namespace) -> int:
 def cmd_reset(args: argparse.Namespace) -> int:
     if not args.kata:
         name = "K=<kata>" if os.environ.get("KATA_VIA") == "make" else "<kata>"
-        print(f"Which kata? `{command('reset')} {name}`, for example autograd.")
+        print(f"Which kata? `{command('reset')} {name}`, for example {CURRICULUM[0].name}.")
         return 1  # as when the learner says no: nothing was reset
     kata = find(args.kata)
     stub = stubgen.generate_stub(kata.reference_path.read_text(encoding="utf-8"))
@@ -229,24 +229,9 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    problems = []
-    for kata in CURRICULUM:
-        missing = [p for p in (kata.path, kata.reference_path, kata.test_path) if not p.exists()]
-        problems += [f"{kata.name}: {path.relative_to(ROOT)} is missing" for path in missing]
-        if not missing:
-            reference = kata.reference_path.read_text(encoding="utf-8")
-            learner = kata.path.read_text(encoding="utf-8")
-            problems += stubgen.drift(reference, learner, kata.name)
-    known = {kata.test_path for kata in CURRICULUM}
-    problems += [
-        f"{path.relative_to(ROOT)} belongs to no kata in kata/engine/curriculum.py"
-        for path in sorted((ROOT / "tests").glob("test_*.py"))
-        if path not in known
-    ]
-    for problem in problems:
-        print(problem)
-    print(f"check: {len(CURRICULUM)} katas, {len(problems)} problems")
-    return 1 if problems else 0
+    from kata.engine import check
+
+    return check.main()
 
 
 def cmd_stubs(args: argparse.Namespace) -> int:
@@ -298,7 +283,7 @@ def _parser() -> argparse.ArgumentParser:
         ("watch", cmd_watch, "rerun `next` on every save (h: hint, r: rerun, q: quit)"),
     ):
         command = sub.add_parser(name, help=help_text)
-        command.add_argument("kata", nargs="?", help="a kata's name, e.g. autograd")
+        command.add_argument("kata", nargs="?", help=f"a kata's name, e.g. {CURRICULUM[0].name}")
         command.set_defaults(run=run)
     progress = sub.add_parser("progress", help="the progress table alone")
     progress.add_argument(
