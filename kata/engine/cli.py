@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 
 from kata.engine import stubgen
-from kata.engine.curriculum import CURRICULUM, ROOT, find
+from kata.engine.curriculum import CURRICULUM, REFERENCE_DIR, ROOT, find, relative
 from kata.engine.runner import Progress, run_katas
 
 STATE = ROOT / ".kata" / "state.json"
@@ -59,9 +59,9 @@ class State:
 def _status(entry: Progress, is_next: bool) -> str:
     if entry.done:
         kept = " (unchanged)" if entry.recorded else ""
-        return f"done      compare with kata/solutions/{entry.kata.name}.py{kept}"
+        return f"done      compare with {relative(entry.kata.reference_path)}{kept}"
     if entry.broken:
-        return f"broken: kata/{entry.kata.name}.py does not import" + (" <-" if is_next else "")
+        return f"broken: {relative(entry.kata.path)} does not import" + (" <-" if is_next else "")
     why = ""
     if entry.crashed:
         why = "crashed the test process"
@@ -105,9 +105,9 @@ def print_next_step(entry: Progress, state: State) -> None:
     kata = entry.kata
     number = CURRICULUM.index(kata) + 1
     print(f"Next: kata {number}, {kata.name}: {kata.concept}")
-    print(f"  edit   kata/{kata.name}.py")
+    print(f"  edit   {relative(kata.path)}")
     if entry.broken:
-        print(f"  tests/test_{kata.name}.py could not import your module:")
+        print(f"  {relative(kata.test_path)} could not import your module:")
         print(_indent(entry.broken))
     elif entry.first_failure:
         failure = entry.first_failure
@@ -151,10 +151,10 @@ def cmd_next(args: argparse.Namespace) -> int:
         if args.kata:
             print(
                 f"{args.kata}: all {progress[0].total} tests pass. Compare with "
-                f"kata/solutions/{args.kata}.py."
+                f"{relative(progress[0].kata.reference_path)}."
             )
         else:
-            print("Every kata is done. Compare your files with kata/solutions/.")
+            print(f"Every kata is done. Compare your files with {relative(REFERENCE_DIR)}/.")
         return 0
     state.current = upcoming.kata.name
     state.function = failing_function(upcoming)
@@ -188,7 +188,7 @@ def cmd_hint(args: argparse.Namespace) -> int:
     for level, hint in enumerate(hints[:shown], start=1):
         print(f"hint {level}/{len(hints)} for {about}: {hint}")
     if shown == len(hints):
-        print(f"That was the last hint. Stuck? Read kata/solutions/{kata.name}.py.")
+        print(f"That was the last hint. Stuck? Read {relative(kata.reference_path)}.")
     return 0
 
 
@@ -201,14 +201,14 @@ def cmd_reset(args: argparse.Namespace) -> int:
     stub = stubgen.generate_stub(kata.reference_path.read_text(encoding="utf-8"))
     current = kata.path.read_text(encoding="utf-8") if kata.path.exists() else None
     if current == stub:
-        print(f"kata/{kata.name}.py is already the fresh stub: nothing to reset.")
+        print(f"{relative(kata.path)} is already the fresh stub: nothing to reset.")
         return 0
     if not args.yes:
         if not sys.stdin.isatty():
             confirm = "YES=1" if os.environ.get("KATA_VIA") == "make" else "--yes"
             print(f"Resetting overwrites your work: run it in a terminal, or add {confirm}.")
             return 1
-        answer = input(f"Replace kata/{kata.name}.py with the fresh stub? [y/N] ")
+        answer = input(f"Replace {relative(kata.path)} with the fresh stub? [y/N] ")
         if answer.strip().lower() not in ("y", "yes"):
             print("Nothing changed.")
             return 1
@@ -218,7 +218,7 @@ def cmd_reset(args: argparse.Namespace) -> int:
         backup.write_text(current, encoding="utf-8")
         print(f"Your version is kept in {backup.relative_to(ROOT)}.")
     kata.path.write_text(stub, encoding="utf-8")
-    print(f"kata/{kata.name}.py is the fresh stub again.")
+    print(f"{relative(kata.path)} is the fresh stub again.")
     return 0
 
 
@@ -244,11 +244,12 @@ def cmd_stubs(args: argparse.Namespace) -> int:
             continue
         if args.write:
             kata.path.write_text(fresh, encoding="utf-8")
-            print(f"wrote kata/{kata.name}.py")
+            print(f"wrote {relative(kata.path)}")
         else:
-            stale.append(kata.name)
-    for name in stale:
-        print(f"kata/{name}.py is not the stub generated from kata/solutions/{name}.py")
+            stale.append(kata)
+    for kata in stale:
+        reference = relative(kata.reference_path)
+        print(f"{relative(kata.path)} is not the stub generated from {reference}")
     if stale:
         print("regenerate with `python -m kata stubs --write` (this overwrites kata/*.py)")
     return 1 if stale else 0
