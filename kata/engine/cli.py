@@ -24,7 +24,7 @@ import sys
 import time
 
 from kata.engine import display, stubgen
-from kata.engine.curriculum import CURRICULUM, ROOT, find
+from kata.engine.curriculum import CURRICULUM, ROOT, find, relative
 from kata.engine.display import command
 from kata.engine.runner import run_katas
 from kata.engine.tally import State, upcoming
@@ -72,20 +72,20 @@ def cmd_hint(args: argparse.Namespace) -> int:
 def cmd_reset(args: argparse.Namespace) -> int:
     if not args.kata:
         name = "K=<kata>" if display.via_make() else "<kata>"
-        print(f"Which kata? `{command('reset')} {name}`, for example autograd.")
+        print(f"Which kata? `{command('reset')} {name}`, for example {CURRICULUM[0].name}.")
         return 1  # as when the learner says no: nothing was reset
     kata = find(args.kata)
     stub = stubgen.generate_stub(kata.reference_path.read_text(encoding="utf-8"))
     current = kata.path.read_text(encoding="utf-8") if kata.path.exists() else None
     if current == stub:
-        print(f"kata/{kata.name}.py is already the fresh stub: nothing to reset.")
+        print(f"{relative(kata.path)} is already the fresh stub: nothing to reset.")
         return 0
     if not args.yes:
         if not sys.stdin.isatty():
             confirm = "YES=1" if display.via_make() else "--yes"
             print(f"Resetting overwrites your work: run it in a terminal, or add {confirm}.")
             return 1
-        answer = input(f"Replace kata/{kata.name}.py with the fresh stub? [y/N] ")
+        answer = input(f"Replace {relative(kata.path)} with the fresh stub? [y/N] ")
         if answer.strip().lower() not in ("y", "yes"):
             print("Nothing changed.")
             return 1
@@ -95,7 +95,7 @@ def cmd_reset(args: argparse.Namespace) -> int:
         backup.write_text(current, encoding="utf-8")
         print(f"Your version is kept in {backup.relative_to(ROOT)}.")
     kata.path.write_text(stub, encoding="utf-8")
-    print(f"kata/{kata.name}.py is the fresh stub again.")
+    print(f"{relative(kata.path)} is the fresh stub again.")
     return 0
 
 
@@ -106,24 +106,9 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    problems = []
-    for kata in CURRICULUM:
-        missing = [p for p in (kata.path, kata.reference_path, kata.test_path) if not p.exists()]
-        problems += [f"{kata.name}: {path.relative_to(ROOT)} is missing" for path in missing]
-        if not missing:
-            reference = kata.reference_path.read_text(encoding="utf-8")
-            learner = kata.path.read_text(encoding="utf-8")
-            problems += stubgen.drift(reference, learner, kata.name)
-    known = {kata.test_path for kata in CURRICULUM}
-    problems += [
-        f"{path.relative_to(ROOT)} belongs to no kata in kata/engine/curriculum.py"
-        for path in sorted((ROOT / "tests").glob("test_*.py"))
-        if path not in known
-    ]
-    for problem in problems:
-        print(problem)
-    print(f"check: {len(CURRICULUM)} katas, {len(problems)} problems")
-    return 1 if problems else 0
+    from kata.engine import check
+
+    return check.main()
 
 
 def cmd_stubs(args: argparse.Namespace) -> int:
@@ -136,11 +121,12 @@ def cmd_stubs(args: argparse.Namespace) -> int:
             continue
         if args.write:
             kata.path.write_text(fresh, encoding="utf-8")
-            print(f"wrote kata/{kata.name}.py")
+            print(f"wrote {relative(kata.path)}")
         else:
-            stale.append(kata.name)
-    for name in stale:
-        print(f"kata/{name}.py is not the stub generated from kata/solutions/{name}.py")
+            stale.append(kata)
+    for kata in stale:
+        reference = relative(kata.reference_path)
+        print(f"{relative(kata.path)} is not the stub generated from {reference}")
     if stale:
         print("regenerate with `python -m kata stubs --write` (this overwrites kata/*.py)")
     return 1 if stale else 0
@@ -175,7 +161,7 @@ def _parser() -> argparse.ArgumentParser:
         ("watch", cmd_watch, "rerun `next` on every save (h: hint, r: rerun, q: quit)"),
     ):
         command = sub.add_parser(name, help=help_text)
-        command.add_argument("kata", nargs="?", help="a kata's name, e.g. autograd")
+        command.add_argument("kata", nargs="?", help=f"a kata's name, e.g. {CURRICULUM[0].name}")
         command.set_defaults(run=run)
     progress = sub.add_parser("progress", help="the progress table alone")
     progress.add_argument(

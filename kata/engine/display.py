@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from kata.engine.curriculum import Kata
+from kata.engine.curriculum import REFERENCE_DIR, Kata, relative
 from kata.engine.runner import Progress
 from kata.engine.tally import State, number, upcoming
 
@@ -30,9 +30,9 @@ def status(entry: Progress, is_next: bool) -> str:
     """The table's last column: done, broken, or why the kata is unfinished."""
     if entry.done:
         kept = " (unchanged)" if entry.recorded else ""
-        return f"done      compare with kata/solutions/{entry.kata.name}.py{kept}"
+        return f"done      compare with {relative(entry.kata.reference_path)}{kept}"
     if entry.broken:
-        return f"broken: kata/{entry.kata.name}.py does not import" + (" <-" if is_next else "")
+        return f"broken: {relative(entry.kata.path)} does not import" + (" <-" if is_next else "")
     why = ""
     if entry.crashed:
         why = "crashed the test process"
@@ -82,9 +82,9 @@ def print_next_step(entry: Progress, state: State) -> None:
     """The kata to edit, its first failure, the hints seen so far, and what to run next."""
     kata = entry.kata
     print(f"Next: kata {number(kata)}, {kata.name}: {kata.concept}")
-    print(f"  edit   kata/{kata.name}.py")
+    print(f"  edit   {relative(kata.path)}")
     if entry.broken:
-        print(f"  tests/test_{kata.name}.py could not import your module:")
+        print(f"  {relative(kata.test_path)} could not import your module:")
         print(_indent(entry.broken))
     elif entry.first_failure:
         failure = entry.first_failure
@@ -113,9 +113,10 @@ def print_next_step(entry: Progress, state: State) -> None:
 def print_all_done(progress: list[Progress], name: str | None) -> None:
     """``next`` found nothing unfinished: in kata ``name``, or (None) in the curriculum."""
     if name:
-        print(f"{name}: all {progress[0].total} tests pass. Compare with kata/solutions/{name}.py.")
+        reference = relative(progress[0].kata.reference_path)
+        print(f"{name}: all {progress[0].total} tests pass. Compare with {reference}.")
     else:
-        print("Every kata is done. Compare your files with kata/solutions/.")
+        print(f"Every kata is done. Compare your files with {relative(REFERENCE_DIR)}/.")
 
 
 def print_hints(kata: Kata, key: str, hints: tuple[str, ...], shown: int) -> None:
@@ -124,4 +125,4 @@ def print_hints(kata: Kata, key: str, hints: tuple[str, ...], shown: int) -> Non
     for level, hint in enumerate(hints[:shown], start=1):
         print(f"hint {level}/{len(hints)} for {about}: {hint}")
     if shown == len(hints):
-        print(f"That was the last hint. Stuck? Read kata/solutions/{kata.name}.py.")
+        print(f"That was the last hint. Stuck? Read {relative(kata.reference_path)}.")

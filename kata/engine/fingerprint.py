@@ -19,11 +19,17 @@ from pathlib import Path
 from kata.engine.curriculum import ROOT, Kata
 
 PACKAGES = ("torch", "numpy", "pytest", "pytest-timeout", "hypothesis")
-ENGINE = ("conftest.py", "pyproject.toml", "kata/__init__.py", "kata/engine/**/*.py")
+ENGINE = (
+    "conftest.py",
+    "pyproject.toml",
+    "kata/__init__.py",
+    "kata/curriculum.toml",
+    "kata/engine/**/*.py",
+)
 
 
 def learner_file(module: str) -> Path | None:
-    """``kata.autograd`` -> kata/autograd.py, ``tests.checks`` -> tests/checks.py."""
+    """``kata.<name>`` -> kata/<name>.py, ``tests.checks`` -> tests/checks.py."""
     path = ROOT.joinpath(*module.split(".")).with_suffix(".py")
     return path if path.is_file() else None
 

@@ -1,6 +1,6 @@
 """Which implementation ``import kata.<name>`` gives: the learner's, the reference, or a fresh stub.
 
-The tests import katas the plain way (``from kata.autograd import grad_of``); an import
+The tests import katas the plain way (``from kata.<name> import <function>``); an import
 hook decides where that module comes from, so no test carries switching code.
 """
 
@@ -61,7 +61,7 @@ def write_stubs(folder: Path) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     files = {}
     for kata in available():
-        target = folder / f"{kata.name}.py"
+        target = folder / kata.path.name
         source = kata.reference_path.read_text(encoding="utf-8")
         target.write_text(generate_stub(source, str(kata.reference_path)), encoding="utf-8")
         files[kata.module] = target
@@ -104,5 +104,5 @@ def redirected() -> dict[str, Path]:
 
 
 def display_path(module_name: str) -> str:
-    """``kata.autograd`` -> ``kata/autograd.py``: where the learner edits it."""
+    """``kata.<name>`` -> ``kata/<name>.py``: where the learner edits it."""
     return str(Path(*module_name.split(".")).with_suffix(".py"))

@@ -15,19 +15,14 @@ import sys
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-from kata.engine.curriculum import ROOT
+from kata.engine.curriculum import BY_NAME, CURRICULUM, REFERENCE_DIR, ROOT, relative
 from kata.engine.impl import MUTATION_ENV_VAR
 
 MUTANTS = ROOT / "mutants"
-META_DIR = MUTANTS / "kata" / "solutions"
+META_DIR = MUTANTS / relative(REFERENCE_DIR)
 RECHECKED = MUTANTS / "kata-rechecked.json"
 KILLED = {"killed", "timeout", "segfault", "caught by type check"}
 KILLED_IN_RANKS = "killed in spawned ranks"
-# mutmut runs, for each mutant, the tests that called its function in mutmut's own process.
-# Code that runs only in spawned processes (the distributed kata's ranks) has no such test,
-# so its mutants look untested: `recheck` runs such a kata's whole test file on each of
-# them, with the mutant switched on through the environment, which the ranks inherit.
-SPAWNING = ("distributed",)
 
 
 def _status(exit_code: int | None) -> str:
@@ -58,21 +53,27 @@ def statuses() -> dict[str, Counter]:
 
 def _run_kata_tests(kata: str, mutant: str) -> int:
     env = {**os.environ, "MUTANT_UNDER_TEST": mutant, MUTATION_ENV_VAR: "1"}
-    command = [sys.executable, "-m", "pytest", f"tests/test_{kata}.py", "-x", "-q"]
+    command = [sys.executable, "-m", "pytest", relative(BY_NAME[kata].test_path), "-x", "-q"]
     command += ["-p", "no:cacheprovider", "--impl=reference", "--hypothesis-profile=variants"]
     return subprocess.run(command, cwd=MUTANTS, env=env, capture_output=True).returncode
 
 
 def recheck(jobs: int) -> None:
-    """Run the whole test file of each SPAWNING kata on each of its mutants mutmut left."""
+    """Run the whole test file of each kata that spawns processes on each mutant mutmut left.
+
+    mutmut runs, for each mutant, the tests that called its function in mutmut's own process.
+    Code that runs only in processes the tests start (a kata with ``spawns_processes`` in the
+    manifest) has no such test, so its mutants look untested; here the mutant is switched on
+    through the environment, which those processes inherit."""
+    spawning = [kata.name for kata in CURRICULUM if kata.spawns_processes]
     left = [
         (kata, key)
         for kata, mutants in _mutants().items()
-        if kata in SPAWNING
+        if kata in spawning
         for key, status in mutants.items()
         if status not in KILLED | {KILLED_IN_RANKS, "skipped"}
     ]
-    print(f"rechecking {len(left)} mutants of {', '.join(SPAWNING)} with their whole test files")
+    print(f"rechecking {len(left)} mutants of {', '.join(spawning)} with their whole test files")
     with ThreadPoolExecutor(jobs) as pool:
         codes = list(pool.map(lambda job: _run_kata_tests(*job), left))
     rechecked = json.loads(RECHECKED.read_text(encoding="utf-8")) if RECHECKED.exists() else {}

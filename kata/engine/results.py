@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kata.engine.curriculum import BY_NAME
+from kata.engine.curriculum import BY_NAME, CURRICULUM
 from kata.engine.impl import display_path
 from kata.engine.plugins import option_group
 
@@ -31,11 +31,14 @@ def where_in_kata(excinfo: pytest.ExceptionInfo) -> tuple[str, str, int] | None:
     return None
 
 
+_BY_TEST_FILE = {kata.test_path.name: kata for kata in CURRICULUM}
+
+
 def kata_of(nodeid: str) -> str | None:
-    """``tests/test_autograd.py::test_x`` -> ``autograd``; None for tests of no kata."""
+    """``tests/test_<name>.py::test_x`` -> ``<name>``; None for tests of no kata."""
     path = Path(nodeid.split("::")[0])
-    name = path.stem.removeprefix("test_")
-    return name if path.parent.name == "tests" and name in BY_NAME else None
+    kata = _BY_TEST_FILE.get(path.name)
+    return kata.name if kata and path.parent.name == kata.test_path.parent.name else None
 
 
 def _message(report: pytest.TestReport | pytest.CollectReport) -> str:

@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-from kata.engine.curriculum import BY_NAME, CURRICULUM, ROOT
-from kata.engine.variants import _SLOW_FIRST, _conftest, _worker_init
+from kata.engine.curriculum import BY_NAME, CURRICULUM, ROOT, relative
+from kata.engine.variants import _conftest, _worker_init
 
 SEED_ENV_VAR = "KATA_SEED_OFFSET"  # read by kata/engine/plugins/isolation.py
 PROFILE = "stress"  # the learner profile without an example database (plugins/profiles.py)
@@ -153,7 +153,7 @@ def _stress_worker_init(threads: int, storage: str) -> None:
 
 def run(names: list[str], runs: int, jobs: int) -> list[Run]:
     """``runs`` runs of every named kata, each with a fresh seed; ``jobs`` worker processes."""
-    order = sorted(names, key=lambda n: _SLOW_FIRST.index(n) if n in _SLOW_FIRST else 99)
+    order = sorted(names, key=lambda name: -BY_NAME[name].slow)  # the slowest first
     threads = max(1, (os.cpu_count() or 1) // jobs)
     done: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="kata-stress-") as storage:
@@ -170,7 +170,8 @@ def run(names: list[str], runs: int, jobs: int) -> list[Run]:
                     done.append(future.result())
                 except Exception as error:  # a crashed worker, say: report it as a failure
                     name = futures[future]
-                    crash = Failure(f"tests/test_{name}.py", -1, f"the run crashed: {error!r}")
+                    test_file = relative(BY_NAME[name].test_path)
+                    crash = Failure(test_file, -1, f"the run crashed: {error!r}")
                     done.append(Run(name, -1, failures=[crash]))
     return done
 

@@ -94,16 +94,16 @@ def _describe(node: FunctionNode) -> str:
     return f"{signature}\n{ast.get_docstring(node)}"
 
 
-def drift(reference: str, learner: str, name: str) -> list[str]:
-    """Sentences naming every way the learner's module differs in API from the reference."""
-    want, have = api(reference, f"kata/solutions/{name}.py"), api(learner, f"kata/{name}.py")
+def drift(reference: str, learner: str, reference_file: str, learner_file: str) -> list[str]:
+    """Sentences naming every way the learner's module differs in API from the reference;
+    the files are named as given (kata/solutions/<name>.py and kata/<name>.py)."""
+    want, have = api(reference, reference_file), api(learner, learner_file)
     problems = []
     for key, described in want.items():
         if key not in have:
-            problems.append(f"kata/{name}.py has no {key}, which kata/solutions/{name}.py defines")
+            problems.append(f"{learner_file} has no {key}, which {reference_file} defines")
         elif have[key] != described:
             problems.append(
-                f"kata/{name}.py: the signature or docstring of {key} differs from "
-                f"kata/solutions/{name}.py"
+                f"{learner_file}: the signature or docstring of {key} differs from {reference_file}"
             )
     return problems

@@ -52,10 +52,9 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from kata.engine import fingerprint
-from kata.engine.curriculum import BY_NAME, CURRICULUM, ROOT, Kata
+from kata.engine.curriculum import BY_NAME, CURRICULUM, ROOT, VARIANTS_DIR, Kata, relative
 from kata.engine.impact import EVERYTHING, Impact, TracePlugin, changed_functions
 
-VARIANTS_DIR = ROOT / "tests" / "variants"
 RECORDS = ROOT / ".kata" / "variants"
 FACTOR, FLOOR_S = 10, 10.0  # a test's time limit on a variant: FACTOR x its time, >= FLOOR_S
 
@@ -197,9 +196,10 @@ def _rejection(outcome: Outcome) -> str:
 
 
 def load(kata: Kata, folder: Path = VARIANTS_DIR) -> tuple[list[Variant], list[Variant]]:
-    """The kata's (BROKEN, ALTERNATIVES), read from <folder>/<kata>.py (tests/variants/)."""
-    path = folder / f"{kata.name}.py"
-    shown = path.relative_to(ROOT) if _inside(path) else path
+    """The kata's (BROKEN, ALTERNATIVES), read from its variants file (tests/variants/<kata>.py),
+    or from the file of that name in another ``folder``."""
+    path = folder / kata.variants_path.name
+    shown = relative(path)
     if not path.exists():
         raise VariantError(f"{shown} is missing")
     spec = importlib.util.spec_from_file_location(f"_kata_variants_{kata.name}", path)
@@ -555,7 +555,7 @@ def _run_variant(work: _Work, impact: Impact, variant: Variant, folder: Path) ->
     unreached = len(impact.tests) - len(plan)
     if not plan:
         return Outcome(variant.name, unreached=unreached)
-    path = folder / f"{kata.name}.py"
+    path = folder / Path(kata.reference_path).name
     path.write_text(variant.apply(work.source), encoding="utf-8")
     # A broken variant that slows a test to a crawl is caught by its time limit; a correct
     # alternative is never refused for speed (a busy machine would refuse it by chance).
@@ -623,18 +623,14 @@ def _worker_init(threads: int) -> None:
     os.dup2(devnull, 2)
 
 
-# The slowest katas start first, so that no worker is left alone with one at the end: by
-# the time their last run took, or, with no record yet, in this order (measured).
-_SLOW_FIRST = ("capstones", "losses_and_activations", "distributed", "cnn", "tracking")
-
-
 def _slow_first(name: str) -> tuple[float, int]:
+    """The slowest katas start first, so that no worker is left alone with one at the end: by
+    the time their last run took, or, with no record yet, by the manifest's ``slow`` rank."""
     try:
         record = json.loads((RECORDS / f"{name}.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         record = {}
-    static = _SLOW_FIRST.index(name) if name in _SLOW_FIRST else len(_SLOW_FIRST)
-    return -float(record.get("seconds", 0.0)), static
+    return -float(record.get("seconds", 0.0)), -BY_NAME[name].slow
 
 
 def _reused(name: str, folder: Path = VARIANTS_DIR) -> Tally | None:
@@ -715,7 +711,7 @@ def main(names: list[str], jobs: int, folder: Path | None = None) -> int:
         raise ValueError(f"no folder {folder}")
     names = names or [kata.name for kata in CURRICULUM]
     if folder != VARIANTS_DIR:
-        names = [name for name in names if (folder / f"{name}.py").exists()]
+        names = [name for name in names if (folder / BY_NAME[name].variants_path.name).exists()]
         if not names:
             raise ValueError(f"{folder} holds no <kata>.py of a kata named")
     print(f"variants: {len(names)} katas, up to {jobs} worker(s); each imports torch once")

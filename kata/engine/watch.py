@@ -139,7 +139,7 @@ class Worker:
     def __init__(self) -> None:
         context = multiprocessing.get_context("spawn")
         self.connection, theirs = context.Pipe()
-        # Not a daemon: the distributed kata's tests start processes of their own.
+        # Not a daemon: some katas' tests start processes of their own.
         self.process = context.Process(target=_serve, args=(theirs,))
         self.process.start()
         theirs.close()  # theirs alone now: when the worker dies, recv() ends with EOFError

@@ -81,14 +81,14 @@ def test_drift_names_a_changed_signature_and_a_missing_function():
     learner = REFERENCE.replace("width: int = 3", "width: int = 4").replace(
         "def double", "def twice"
     )
-    problems = drift(REFERENCE, learner, "lesson")
+    problems = drift(REFERENCE, learner, "kata/solutions/lesson.py", "kata/lesson.py")
     assert any("Model.__init__" in p for p in problems), problems
     assert any("has no double" in p for p in problems), problems
 
 
 def test_a_learner_body_is_no_drift():
     learner = REFERENCE.replace("return 2 * x", "return x + x")
-    assert drift(REFERENCE, learner, "lesson") == []
+    assert drift(REFERENCE, learner, "kata/solutions/lesson.py", "kata/lesson.py") == []
 
 
 BUGGY = '''
