@@ -353,7 +353,7 @@ def test_digit_convnet_reaches_97_percent_on_held_out_digits(device):
     )
 
 
-def test_digit_convnet_frames_each_digit_in_one_pixel_of_zeros_for_its_small_cnn():
+def test_digit_convnet_frames_each_digit_in_one_pixel_of_zeros_for_its_small_convnet():
     model, _ = _trained_convnet("cpu")
     cnns = [m for m in model.modules() if isinstance(m, SmallCNN)]
     assert len(cnns) == 1, f"the model holds {len(cnns)} SmallCNN, expected one, built for 10 x 10"

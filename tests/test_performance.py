@@ -105,7 +105,7 @@ def test_batched_step_updates_the_weights_as_the_per_sample_loop_does(n, seed, d
 
 
 @pytest.mark.parametrize("loss_fn", [nn.MSELoss(), nn.CrossEntropyLoss()], ids=["mse", "ce"])
-def test_batched_step_is_the_training_loop_step_for_any_model_and_loss(loss_fn):
+def test_batched_step_is_one_step_of_the_plain_loop_for_any_model_and_loss(loss_fn):
     # Train mode, forward, loss_fn(outputs, targets), zero_grad, backward, step, written
     # out here, on a model in eval mode with batch norm and dropout (its samples interact,
     # so the per-sample loop is no oracle), with stale gradients from before.

@@ -56,7 +56,7 @@ def _mlp_with_batch_norm_and_dropout(seed: int = 0, width: int = 16, inputs: int
     ).train()
 
 
-MODELS = {"mlp": _small_mlp, "batch-norm-and-dropout": _mlp_with_batch_norm_and_dropout}
+MODELS = {"two-layer": _small_mlp, "batch-norm-and-dropout": _mlp_with_batch_norm_and_dropout}
 
 
 def _modes(model: nn.Module) -> dict[str, bool]:
