@@ -29,12 +29,14 @@ from kata.training_loop import train_step
 
 
 def backend_for(device: torch.device | str) -> str:
-    """The torch.distributed backend for a model on `device`: "gloo" for cpu, "nccl" for cuda.
+    """The torch.distributed backend for a model on `device`, as torch's own table pairs them.
 
-    gloo runs collectives (all-reduce, broadcast, barrier) on CPU tensors and is what a
-    laptop has; nccl is NVIDIA's library for GPU-to-GPU collectives. torch keeps its own
-    table, dist.Backend.default_device_backend_map (device type -> backend name).
-    `device` may be a torch.device or a string such as "cuda:1" (only its type counts).
+    The table is dist.Backend.default_device_backend_map (device type -> backend name):
+    "gloo" for cpu, "nccl" for cuda, and in torch 2.13 also "gloo" for mps and "xccl" for
+    xpu. Return what it says for every type it holds. gloo runs collectives (all-reduce,
+    broadcast, barrier) on CPU tensors and is what a laptop has; nccl is NVIDIA's library
+    for GPU-to-GPU collectives. `device` may be a torch.device or a string such as
+    "cuda:1" (only its type counts).
 
     Raises ValueError for a device type with no backend in that table (such as "meta").
 
@@ -55,14 +57,16 @@ def setup_process_group(
 
     Every rank calls this with the same init_method and world_size, and the call blocks until
     all of them have arrived (the rendezvous). init_method says where they meet:
-    "env://" reads MASTER_ADDR, MASTER_PORT (and RANK, WORLD_SIZE), which torchrun sets;
+    "env://" reads MASTER_ADDR, MASTER_PORT (and RANK, WORLD_SIZE), which torchrun sets
+    (read them, never set them: under torchrun they say where the ranks meet);
     "file:///abs/path" meets through a file that does not exist yet (no port to collide with).
     A rank that never comes would keep the others waiting for the default timeout, 30 minutes
     for gloo: pass timeout=timedelta(seconds=timeout_s) so a broken run fails fast. Whoever
     joins must leave: call dist.destroy_process_group() in a `finally`.
 
     Raises ValueError when world_size < 1, when rank is outside [0, world_size), or when
-    timeout_s <= 0.
+    timeout_s <= 0 (torch lets a one-rank group join with a timeout of 0: that check is
+    yours).
 
     Helps: dist.init_process_group(backend, init_method=..., rank=..., world_size=...,
     timeout=...), datetime.timedelta.

@@ -7,6 +7,7 @@ a group of its own, waits for a rank that never comes, then trains with the othe
 saves; it keeps what it saw in files, and each test reads the file of its behaviour.
 """
 
+import copy
 import math
 import os
 import time
@@ -19,6 +20,7 @@ import torch.distributed as dist
 from hypothesis import given
 from hypothesis import strategies as st
 from torch import nn
+from torch.nn.parallel import DistributedDataParallel
 from torch.testing import assert_close
 from torch.utils.data import DataLoader, TensorDataset
 from torch.utils.data.distributed import DistributedSampler
@@ -32,7 +34,7 @@ from kata.distributed import (
     train_ddp,
     wrap_model,
 )
-from tests.checks import save_as_if_on_a_gpu
+from tests.checks import keeps_contract, raises_keeping_contract, save_as_if_on_a_gpu
 from tests.ranks import RankError, run_on_ranks
 
 dataset_sizes = st.integers(min_value=1, max_value=60)
@@ -48,7 +50,7 @@ def _shards(size: int, world_size: int, seed: int, epoch: int = 0) -> list[list[
     dataset = TensorDataset(torch.arange(size))
     shards = []
     for rank in range(world_size):
-        loader = sharded_loader(dataset, batch_size=4, rank=rank, world_size=world_size, seed=seed)
+        loader = keeps_contract(sharded_loader, dataset, 4, rank, world_size, seed=seed)
         loader.sampler.set_epoch(epoch)
         shards.append([int(i) for (batch,) in loader for i in batch])
     return shards
@@ -66,18 +68,25 @@ def _destroy_group() -> None:
         dist.destroy_process_group()
 
 
-@pytest.mark.parametrize(("device", "expected"), [("cpu", "gloo"), ("cuda:1", "nccl")])
-def test_backend_for_each_device_type_is_gloo_on_cpu_and_nccl_on_cuda(device, expected):
-    got = backend_for(torch.device(device))
+# torch's own table, device type -> backend: cpu gloo, cuda nccl, and in torch 2.13 mps
+# gloo, xpu xccl. Each entry with a device index, as a torch.device and as a string.
+BACKENDS = sorted(dist.Backend.default_device_backend_map.items())
+
+
+@pytest.mark.parametrize(("kind", "expected"), BACKENDS, ids=[kind for kind, _ in BACKENDS])
+@pytest.mark.parametrize("spelled", ["torch.device", "str"])
+def test_backend_for_each_device_type_is_the_one_torch_pairs_with_it(kind, expected, spelled):
+    device = torch.device(kind, 1) if spelled == "torch.device" else f"{kind}:1"
+    got = keeps_contract(backend_for, device)
     assert got == expected, (
         f"backend_for({device!r}) returned {got!r}, expected {expected!r}: "
         "see dist.Backend.default_device_backend_map"
     )
 
 
-def test_backend_for_a_device_type_without_a_backend_raises():
-    with pytest.raises(ValueError):
-        backend_for(torch.device("meta"))
+@pytest.mark.parametrize("device", [torch.device("meta"), "meta"], ids=["torch.device", "str"])
+def test_backend_for_a_device_type_without_a_backend_raises(device):
+    raises_keeping_contract(ValueError, backend_for, device)
 
 
 def test_setup_process_group_joins_with_the_given_rank_and_world_size(ddp_run):
@@ -102,20 +111,56 @@ def store(tmp_path):
     _destroy_group()
 
 
+@pytest.fixture
+def one_rank_group():
+    """A default process group of one rank in this process, for what needs a group to exist."""
+    dist.init_process_group("gloo", store=dist.HashStore(), rank=0, world_size=1)
+    yield
+    _destroy_group()
+
+
+def test_setup_process_group_meets_the_torchrun_way_and_leaves_the_environment_alone(
+    monkeypatch,
+):
+    # env:// with what torchrun sets; port 0: the store takes any free port, and with no
+    # other rank to find it, none needs to know it.
+    monkeypatch.setenv("MASTER_ADDR", "127.0.0.1")
+    monkeypatch.setenv("MASTER_PORT", "0")
+    environment = dict(os.environ)
+    try:
+        keeps_contract(setup_process_group, 0, 1, "env://", "gloo", timeout_s=10)
+        joined = (dist.is_initialized(), dist.get_rank(), dist.get_world_size())
+    finally:
+        _destroy_group()
+    assert joined == (True, 0, 1), f"(initialized, rank, world size) was {joined}"
+    changed = {
+        name: (environment.get(name), os.environ.get(name))
+        for name in set(environment) | set(os.environ)
+        if environment.get(name) != os.environ.get(name)
+    }
+    assert not changed, (
+        f"setup_process_group changed the environment (before, after): {changed}: under "
+        "torchrun, MASTER_ADDR and MASTER_PORT say where the ranks meet; read them, never set them"
+    )
+
+
 @pytest.mark.parametrize("rank", [-1, 2])
 def test_setup_process_group_rejects_a_rank_outside_the_world(rank, store):
-    with pytest.raises(ValueError):
-        setup_process_group(rank, 2, store, "gloo", timeout_s=1)
+    raises_keeping_contract(ValueError, setup_process_group, rank, 2, store, "gloo", timeout_s=1)
+    assert not dist.is_initialized(), "a refused rank must not join a group"
 
 
 def test_setup_process_group_rejects_a_world_without_ranks(store):
-    with pytest.raises(ValueError):
-        setup_process_group(0, 0, store, "gloo", timeout_s=1)
+    raises_keeping_contract(ValueError, setup_process_group, 0, 0, store, "gloo", timeout_s=1)
 
 
-def test_setup_process_group_rejects_a_timeout_that_is_not_positive(store):
-    with pytest.raises(ValueError):
-        setup_process_group(0, 1, store, "gloo", timeout_s=0)
+@pytest.mark.parametrize("timeout_s", [0, -1.5])
+def test_setup_process_group_rejects_a_timeout_that_is_not_positive(timeout_s, store):
+    # torch itself joins a one-rank group with a timeout of 0 s: the check is the kata's
+    raises_keeping_contract(
+        ValueError, setup_process_group, 0, 1, store, "gloo", timeout_s=timeout_s
+    )
+    assert not dist.is_initialized(), "a refused timeout must not join a group"
 
 
 @given(world_size=world_sizes, per_rank=samples_per_rank, seed=seeds)
@@ -177,9 +222,10 @@ def test_each_rank_walks_its_shard_in_batches_of_batch_size():
     assert sizes == [4, 4, 2], f"10 samples in batches of 4 came as {sizes}, expected [4, 4, 2]"
 
 
-def test_sharded_loader_rejects_a_rank_outside_the_world():
-    with pytest.raises(ValueError):
-        sharded_loader(TensorDataset(torch.arange(8)), batch_size=2, rank=2, world_size=2)
+@pytest.mark.parametrize("rank", [-1, 2])
+def test_sharded_loader_rejects_a_rank_outside_the_world(rank):
+    dataset = TensorDataset(torch.arange(8))
+    raises_keeping_contract(ValueError, sharded_loader, dataset, 2, rank, world_size=2)
 
 
 class _EpochRecordingSampler(DistributedSampler):
@@ -194,37 +240,57 @@ class _EpochRecordingSampler(DistributedSampler):
         return super().__iter__()
 
 
-def _one_rank_loader() -> DataLoader:
-    dataset = TensorDataset(*_data())
+def _one_rank_loader(task: str = "regression") -> DataLoader:
+    """16 samples in batches of 6, 6 and 4: targets for MSELoss, or class indices."""
+    X, y = _data()
+    if task == "classes":
+        y = (y[:, 0] > 0).long() + (y[:, 0] > 2).long()  # three classes
+    dataset = TensorDataset(X, y)
     return DataLoader(dataset, batch_size=6, sampler=_EpochRecordingSampler(dataset))
 
 
-def test_train_ddp_takes_one_train_step_per_batch_of_every_epoch(device):
+def _model_for(task: str) -> nn.Module:
+    if task == "regression":
+        return nn.Linear(FEATURES, 1)
+    # a classifier with batch norm and dropout: any model will do
+    return nn.Sequential(
+        nn.Linear(FEATURES, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Dropout(0.2), nn.Linear(8, 3)
+    )
+
+
+LOSSES = {"regression": nn.MSELoss, "classes": nn.CrossEntropyLoss}
+
+
+@pytest.mark.parametrize("task", ["regression", "classes"])
+def test_train_ddp_takes_one_train_step_per_batch_of_every_epoch(task, device):
     torch.manual_seed(0)
-    model = nn.Linear(FEATURES, 1).to(device)
-    expected_model = nn.Linear(FEATURES, 1).to(device)
-    expected_model.load_state_dict(model.state_dict())
+    model = _model_for(task).to(device)
+    expected_model = copy.deepcopy(model)
     expected_optimizer = torch.optim.SGD(expected_model.parameters(), lr=LR)
-    loader = _one_rank_loader()
+    loss_fn = LOSSES[task]()
+    loader = _one_rank_loader(task)
+    torch.manual_seed(1)  # dropout draws from the global RNG: the same draws for both
     expected = []
     for epoch in range(EPOCHS):
         loader.sampler.set_epoch(epoch)
+        expected_model.train()
         for X, y in loader:
-            loss = nn.functional.mse_loss(expected_model(X.to(device)), y.to(device))
+            loss = loss_fn(expected_model(X.to(device)), y.to(device))
             expected_optimizer.zero_grad()
             loss.backward()
             expected_optimizer.step()
             expected.append(loss.item())
 
-    losses = train_ddp(
-        model, nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=LR), loader, EPOCHS
-    )
+    optimizer = torch.optim.SGD(model.parameters(), lr=LR)
+    torch.manual_seed(1)
+    trained = ("model", "optimizer")  # what training changes; the rest comes back as it went in
+    losses = keeps_contract(train_ddp, model, loss_fn, optimizer, loader, EPOCHS, changes=trained)
     assert_close(
         losses,
         expected,
         msg=lambda m: (
-            f"the step losses differ from one train_step per batch, {len(loader)} batches "
-            f"an epoch for {EPOCHS} epochs: {m}"
+            f"with {type(loss_fn).__name__}, the step losses differ from one train_step per "
+            f"batch, {len(loader)} batches an epoch for {EPOCHS} epochs: {m}"
         ),
     )
     assert_close(model.state_dict(), expected_model.state_dict())
@@ -254,11 +320,39 @@ def test_train_ddp_trains_a_single_epoch():
 
 
 def test_train_ddp_rejects_zero_epochs():
-    model = nn.Linear(FEATURES, 1)
-    with pytest.raises(ValueError):
-        train_ddp(
-            model, nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=LR), _one_rank_loader(), 0
-        )
+    model = _model_for("classes").eval()
+    optimizer = torch.optim.SGD(model.parameters(), lr=LR)
+    # nothing is trained, so the model and its mode too come back as they went in
+    raises_keeping_contract(
+        ValueError, train_ddp, model, nn.CrossEntropyLoss(), optimizer, _one_rank_loader(), 0
+    )
+
+
+def test_wrap_model_wraps_the_model_itself_as_it_is(one_rank_group):
+    torch.manual_seed(0)
+    model = _model_for("classes").eval()
+    before = copy.deepcopy(model.state_dict())
+    cpu = torch.device("cpu")
+    # DDP writes rank 0's parameters into every rank's copy, in place: the model changes
+    ddp = keeps_contract(wrap_model, model, cpu, changes=("model",))
+    assert isinstance(ddp, DistributedDataParallel), f"wrap_model returned a {type(ddp).__name__}"
+    assert ddp.module is model, "ddp_model.module must be the model that was passed in"
+    assert not model.training, "wrap_model put the model in training mode: leave its mode alone"
+    assert_close(model.state_dict(), before, msg="one rank alone: the parameters stay as they were")
+
+
+def test_save_on_rank0_writes_the_plain_model_state_on_a_rank_alone(one_rank_group, tmp_path):
+    torch.manual_seed(0)
+    ddp = wrap_model(_model_for("classes"), torch.device("cpu"))
+    path = tmp_path / "alone.pt"
+    wrote = keeps_contract(save_on_rank0, ddp, path)
+    assert wrote is True, f"save_on_rank0 returned {wrote!r} on rank 0, the only rank"
+    saved = torch.load(path)
+    assert_close(
+        saved,
+        ddp.module.state_dict(),
+        msg=lambda m: f"the file must hold model.module.state_dict(), without 'module.': {m}",
+    )
 
 
 def _saved_from_a_trained_model(tmp_path: Path, prefix: str) -> tuple[Path, dict]:
@@ -272,7 +366,7 @@ def _saved_from_a_trained_model(tmp_path: Path, prefix: str) -> tuple[Path, dict
 def test_a_checkpoint_saved_from_the_wrapper_loads_into_a_plain_model(tmp_path):
     path, expected = _saved_from_a_trained_model(tmp_path, prefix="module.")
     model = nn.Linear(FEATURES, 1)
-    load_into_plain_model(model, path)
+    keeps_contract(load_into_plain_model, model, path, changes=("model",))
     assert_close(
         model.state_dict(),
         expected,
@@ -302,7 +396,7 @@ def test_a_checkpoint_saved_on_a_gpu_loads_on_the_cpu(tmp_path):
 def test_a_plain_checkpoint_loads_into_a_plain_model(tmp_path):
     path, expected = _saved_from_a_trained_model(tmp_path, prefix="")
     model = nn.Linear(FEATURES, 1)
-    load_into_plain_model(model, path)
+    keeps_contract(load_into_plain_model, model, path, changes=("model",))
     assert_close(model.state_dict(), expected)
 
 
