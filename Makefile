@@ -1,7 +1,9 @@
 # torch-kata. `make` alone lists the targets.
 # Every target bootstraps .venv from constraints.txt on first use.
-# Already have torch? Use your own Python: `make kata PY=python3` (it needs the
-# packages listed in pyproject.toml: torch, numpy, pytest, pytest-timeout, hypothesis).
+# Already have torch? Use your own Python: `make kata PY=python3` (it needs the packages
+# listed in pyproject.toml: torch, numpy, matplotlib, scikit-learn, and the dev extra's
+# pytest, pytest-timeout, pytest-xdist, pytest-benchmark, hypothesis, watchdog, ruff).
+# Maintainers: CONTRIBUTING.md says what `make test` proves.
 
 PYTHON ?= python3
 VENV ?= .venv

@@ -6,11 +6,15 @@ python -m kata progress     the table alone (--all: rerun katas taken from the r
 python -m kata hint [K]     one more hint for the current kata (or K)
 python -m kata reset K      restore K's stub; your version goes to .kata/backups/
 python -m kata watch [K]    rerun ``next`` on every save, from a process that keeps torch
-python -m kata check        maintainers: every kata complete, no API drift
-python -m kata stubs        maintainers: are kata/*.py the generated stubs? (--write)
+python -m kata check        maintainers: each kata's four files and no stray file, no API
+                            drift, the README's curriculum table true to the manifest
+python -m kata stubs [K..]  maintainers: are kata/*.py the generated stubs? (--write)
 python -m kata variants     maintainers: the tests catch broken code and accept correct code
+                            ([K ...] [--jobs N] [--from FOLDER])
 python -m kata stress       maintainers: every property on the references, many fresh seeds
-python -m kata mutation     maintainers: the score `mutmut run` left (``make mutate``)
+                            ([K ...] [--runs N] [--jobs N])
+python -m kata mutation     maintainers: the score `mutmut run` left (``make mutate``;
+                            --min, --recheck JOBS)
 
 This module parses the arguments and holds the commands; ``runner`` runs the tests,
 ``tally`` reads their results and keeps the hint state, ``display`` prints.

@@ -3,7 +3,7 @@
 mutmut makes small changes to kata/solutions/*.py (``+`` to ``-``, ``<`` to ``<=``, a
 number to another) and runs the tests that call the changed function. A mutant the tests
 notice is killed; one they do not notice survived: either a hole in the spec, or an
-equivalent change no test could see (the README lists those). ``make mutate`` runs it.
+equivalent change no test could see (CONTRIBUTING.md lists those). ``make mutate`` runs it.
 """
 
 from __future__ import annotations
