@@ -102,7 +102,7 @@ $(VENV)/.mutate-installed: $(SETUP)
 	$(PY) -m pip install --quiet $(PIP_ARGS) -c constraints.txt -e ".[mutate]"
 	touch $@
 
-.PHONY: mutate  ## mutation-test the references with mutmut (maintainers; about an hour on 2 cores)
+.PHONY: mutate  ## mutation-test the references with mutmut (maintainers; about 20 minutes on 2 cores)
 mutate: $(if $(SETUP),$(VENV)/.mutate-installed)
 	KATA_MUTATION=1 $(PY) -m mutmut run
 	$(PY) -m kata mutation --min 90 --recheck $(if $(filter auto,$(JOBS)),$(shell nproc 2>/dev/null || echo 2),$(or $(JOBS),1))

@@ -176,9 +176,9 @@ def _parser() -> argparse.ArgumentParser:
     reset.add_argument("kata", nargs="?")
     reset.add_argument("--yes", action="store_true", help="do not ask")
     reset.set_defaults(run=cmd_reset)
-    sub.add_parser("check", help="maintainers: no missing files, no API drift").set_defaults(
-        run=cmd_check
-    )
+    sub.add_parser(
+        "check", help="maintainers: every kata has its four files, nothing stray, no API drift"
+    ).set_defaults(run=cmd_check)
     stubs = sub.add_parser("stubs", help="maintainers: compare kata/*.py with fresh stubs")
     stubs.add_argument("katas", nargs="*")
     stubs.add_argument("--write", action="store_true", help="overwrite kata/*.py with them")

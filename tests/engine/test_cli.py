@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from kata.engine import cli, tally
+from kata.engine import cli, curriculum, tally
 from kata.engine.curriculum import CURRICULUM
 from kata.engine.runner import Progress
 from kata.engine.stubgen import generate_stub
@@ -108,6 +108,7 @@ def sample(monkeypatch, tmp_path):
     kata.path.write_text(REFERENCE, encoding="utf-8")
     monkeypatch.setattr(cli, "find", lambda name: kata)
     monkeypatch.setattr(cli, "ROOT", tmp_path)
+    monkeypatch.setattr(curriculum, "ROOT", tmp_path)  # paths are shown from the root
     monkeypatch.setattr(cli, "BACKUPS", tmp_path / ".kata" / "backups")
     monkeypatch.setattr(sys, "stdin", _Terminal())
     return kata
