@@ -90,6 +90,12 @@ def redirect(files: dict[str, Path]) -> None:
     sys.meta_path.insert(0, _Redirect(files))
 
 
+def unredirect() -> None:
+    """Drop every hook ``redirect()`` added: ``import kata.<name>`` finds the learner's file
+    again (the modules already imported stay in sys.modules until their owner drops them)."""
+    sys.meta_path[:] = [finder for finder in sys.meta_path if not isinstance(finder, _Redirect)]
+
+
 def redirected() -> dict[str, Path]:
     """The files this process loads instead of the learner's ``kata/<name>.py`` (none: {}).
 

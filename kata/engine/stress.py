@@ -109,7 +109,7 @@ def _forget_imports() -> None:
     for name in list(sys.modules):
         if name.startswith(("kata.", "tests.")) and not name.startswith("kata.engine"):
             del sys.modules[name]
-    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, impl._Redirect)]
+    impl.unredirect()
 
 
 def run_once(name: str, seed: int, reference: Path | None = None) -> Run:

@@ -391,7 +391,7 @@ def _forget_imports(test_path: Path) -> None:
         beside = Path(getattr(module, "__file__", None) or "/").parent == test_path.parent
         if ours or beside:  # a module beside the test file: its helper
             del sys.modules[name]
-    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, impl._Redirect)]
+    impl.unredirect()
 
 
 def _pytest(kata, session: _Session, *plugins) -> None:
