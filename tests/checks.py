@@ -1,13 +1,17 @@
 """Helpers shared by the kata tests: assertions that fail with a sentence that teaches,
-and recording doubles that let a test see what the learner's code did."""
+recording doubles that let a test see what the learner's code did, and the small data sets
+and loaders that several katas' tests build."""
 
+import copy
 import inspect
+import re
 import zipfile
 
 import numpy as np
 import pytest
 import torch
 from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
 
 
 def assert_every_parameter_gets_a_gradient(model: nn.Module) -> None:
@@ -295,3 +299,71 @@ def assert_tensor_equal(got, expected: torch.Tensor, what: str = "the result") -
     torch.testing.assert_close(
         got, expected, rtol=0, atol=0, equal_nan=True, msg=lambda m: f"{what}: {m}"
     )
+
+
+# ---- data, loaders and recorders that several katas' tests share ----------------------------
+
+
+def regression_problem(
+    n: int = 32, n_in: int = 3, seed: int = 0, *, bias: float = 0.3, noise: float = 0.0
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``n`` samples of a line: X (n, n_in) standard normal, y (n, 1) = X @ [1.5, -2.0, 0.5]
+    (its first n_in weights) + ``bias`` + ``noise`` * standard normal noise, all drawn from a
+    generator seeded with ``seed``."""
+    generator = torch.Generator().manual_seed(seed)
+    X = torch.randn(n, n_in, generator=generator)
+    y = X @ torch.tensor([[1.5], [-2.0], [0.5]])[:n_in]
+    if bias:
+        y = y + bias
+    if noise:
+        y = y + noise * torch.randn(n, 1, generator=generator)
+    return X, y
+
+
+def gradients_of_one_backward(model: nn.Module, loss_fn, X, y) -> list[torch.Tensor]:
+    """The gradient of ``loss_fn(model(X), y)`` for each parameter of ``model``, in order,
+    from one backward pass on a copy: ``model``, its .grad and its buffers stay as they are."""
+    model = copy.deepcopy(model)
+    model.zero_grad()
+    loss_fn(model(X), y).backward()
+    return [p.grad for p in model.parameters()]
+
+
+def tensor_loader(X, y, batch_size: int, drop_last: bool = False) -> DataLoader:
+    """A DataLoader over the (X[i], y[i]) samples in order, ``batch_size`` to a batch."""
+    return DataLoader(TensorDataset(X, y), batch_size=batch_size, drop_last=drop_last)
+
+
+def batch_pairs(X, y, batch_size: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """The batches `tensor_loader` gives, as a plain list of (X, y) pairs."""
+    return [(X[i : i + batch_size], y[i : i + batch_size]) for i in range(0, len(X), batch_size)]
+
+
+# Any iterable of (X, y) pairs will do for a training or evaluation loop: each builder takes
+# (X, y, batch_size) and returns the iterable and how many of the samples it yields.
+LOADERS = {
+    "DataLoader": lambda X, y, batch_size: (tensor_loader(X, y, batch_size), len(X)),
+    "list of pairs": lambda X, y, batch_size: (batch_pairs(X, y, batch_size), len(X)),
+    "generator": lambda X, y, batch_size: (iter(batch_pairs(X, y, batch_size)), len(X)),
+    "DataLoader with drop_last": lambda X, y, batch_size: (
+        tensor_loader(X, y, batch_size, drop_last=True),
+        len(X) // batch_size * batch_size,
+    ),
+}
+
+
+def training_modes(model: nn.Module) -> dict[str, bool]:
+    """Each module's .training, by name ("model" for the model itself)."""
+    return {name or "model": module.training for name, module in model.named_modules()}
+
+
+def record_training_modes(model: nn.Module) -> list[bool]:
+    """A list that gets model.training at every forward pass, of the model or of a copy of it."""
+    modes: list[bool] = []
+    model.register_forward_pre_hook(lambda module, args: modes.append(module.training))
+    return modes  # the hook's closure holds this list itself: a deepcopy shares it
+
+
+def holds_numbers(message: str, *numbers: int) -> bool:
+    """Whether each number stands in the message as a number of its own (9 is not in 19)."""
+    return all(re.search(rf"(?<![\d.]){re.escape(str(n))}(?![\d.])", message) for n in numbers)

@@ -18,10 +18,10 @@ from kata.autograd import (
     straight_through_round,
 )
 from tests.checks import keeps_contract, raises_keeping_contract
+from tests.strategies import bounded_floats
 
-moderate_floats = st.floats(min_value=-10, max_value=10, allow_nan=False, allow_infinity=False)
 small_shapes = hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4)
-float64_arrays = hnp.arrays(np.float64, small_shapes, elements=moderate_floats)
+float64_arrays = hnp.arrays(np.float64, small_shapes, elements=bounded_floats)
 float32_arrays = hnp.arrays(np.float32, small_shapes, elements=st.floats(-1000, 1000, width=32))
 repeats = st.integers(min_value=1, max_value=5)
 

@@ -5,13 +5,11 @@ import math
 
 import torch
 from hypothesis import given, settings
-from hypothesis import strategies as st
 from torch import nn
 
 from kata.bug_final_activation import make_classifier
 from tests.checks import keeps_contract
-
-seeds = st.integers(min_value=0, max_value=2**32 - 1)
+from tests.strategies import seeds
 
 
 def _three_clusters(per_class: int = 30) -> tuple[torch.Tensor, torch.Tensor]:

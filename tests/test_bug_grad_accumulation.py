@@ -7,20 +7,13 @@ import torch
 from torch import nn
 
 from kata.bug_grad_accumulation import train_step
-from tests.checks import GradRecordingSGD, keeps_contract
-
-
-def _regression_problem(n: int = 32, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    generator = torch.Generator().manual_seed(seed)
-    X = torch.randn(n, 3, generator=generator)
-    return X, X @ torch.tensor([[1.5], [-2.0], [0.5]]) + 0.3
-
-
-def _gradient_of_one_backward(model: nn.Module, X, y) -> list[torch.Tensor]:
-    model = copy.deepcopy(model)
-    model.zero_grad()
-    nn.MSELoss()(model(X), y).backward()
-    return [p.grad for p in model.parameters()]
+from tests.checks import (
+    GradRecordingSGD,
+    gradients_of_one_backward,
+    keeps_contract,
+    record_training_modes,
+    regression_problem,
+)
 
 
 def _assert_step_used_one_batch_gradient(used, expected, which: str) -> None:
@@ -40,7 +33,7 @@ def _assert_step_used_one_batch_gradient(used, expected, which: str) -> None:
 
 def test_loss_keeps_falling_over_many_steps():
     torch.manual_seed(0)
-    X, y = _regression_problem()
+    X, y = regression_problem()
     model = nn.Linear(3, 1)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
     losses = [train_step(model, nn.MSELoss(), optimizer, X, y) for _ in range(60)]
@@ -56,24 +49,23 @@ def test_loss_keeps_falling_over_many_steps():
 
 def test_each_step_uses_the_gradient_of_its_own_batch_alone():
     torch.manual_seed(0)
-    X, y = _regression_problem(8)
+    X, y = regression_problem(8)
     model = nn.Linear(3, 1)
     optimizer = GradRecordingSGD(model.parameters(), lr=0.1)
     train_step(model, nn.MSELoss(), optimizer, X, y)
-    expected = _gradient_of_one_backward(model, X, y)
+    expected = gradients_of_one_backward(model, nn.MSELoss(), X, y)
     train_step(model, nn.MSELoss(), optimizer, X, y)
     _assert_step_used_one_batch_gradient(optimizer.grads_used[1], expected, "second")
 
 
 def test_gradients_left_by_earlier_code_do_not_leak_into_the_step():
     torch.manual_seed(0)
-    X, y = _regression_problem(8)
+    X, y = regression_problem(8)
     model = nn.Linear(3, 1)
-    expected = _gradient_of_one_backward(model, X, y)
+    expected = gradients_of_one_backward(model, nn.MSELoss(), X, y)
     model.eval()  # say, a saliency plot, computed in eval mode, left its gradient behind
     model(X).sum().backward()
-    modes: list[bool] = []
-    model.register_forward_pre_hook(lambda module, args: modes.append(module.training))
+    modes = record_training_modes(model)
     optimizer = GradRecordingSGD(model.parameters(), lr=0.1)
     keeps_contract(train_step, model, nn.MSELoss(), optimizer, X, y, changes=("model", "optimizer"))
     _assert_step_used_one_batch_gradient(optimizer.grads_used[0], expected, "first")
@@ -86,7 +78,7 @@ def test_gradients_left_by_earlier_code_do_not_leak_into_the_step():
 def test_two_steps_with_cross_entropy_are_two_steps_of_plain_gradient_descent():
     # Cross-entropy is not symmetric: loss_fn(y, model(X)) raises or computes another loss.
     torch.manual_seed(0)
-    X, _ = _regression_problem(8)
+    X, _ = regression_problem(8)
     y = torch.tensor([0, 1, 2, 0, 1, 2, 0, 1])
     model = nn.Linear(3, 3)
     twin = copy.deepcopy(model)
@@ -125,12 +117,12 @@ def test_two_steps_with_cross_entropy_are_two_steps_of_plain_gradient_descent():
 
 def test_two_steps_move_the_weights_as_two_steps_of_plain_gradient_descent():
     torch.manual_seed(0)
-    X, y = _regression_problem(8)
+    X, y = regression_problem(8)
     model = nn.Linear(3, 1)
     expected = copy.deepcopy(model)
     lr = 0.1
     for _ in range(2):
-        grads = _gradient_of_one_backward(expected, X, y)
+        grads = gradients_of_one_backward(expected, nn.MSELoss(), X, y)
         with torch.no_grad():
             for p, g in zip(expected.parameters(), grads, strict=True):
                 p -= lr * g
@@ -150,13 +142,13 @@ def test_two_steps_move_the_weights_as_two_steps_of_plain_gradient_descent():
 
 def test_each_call_returns_the_float_loss_before_its_step_as_in_plain_gradient_descent():
     torch.manual_seed(0)
-    X, y = _regression_problem(8)
+    X, y = regression_problem(8)
     model = nn.Linear(3, 1)
     twin = copy.deepcopy(model)
     lr = 0.1
     expected = []
     for _ in range(3):
-        grads = _gradient_of_one_backward(twin, X, y)
+        grads = gradients_of_one_backward(twin, nn.MSELoss(), X, y)
         with torch.no_grad():
             expected.append(nn.MSELoss()(twin(X), y).item())
             for p, g in zip(twin.parameters(), grads, strict=True):

@@ -9,12 +9,12 @@ from hypothesis import strategies as st
 
 from kata.bug_item_and_view import flatten_channels_first, mean_absolute_error
 from tests.checks import assert_tensor_equal, keeps_contract
+from tests.strategies import seeds
 
 # more than one element: .item() takes a tensor of exactly one
 batch_shapes = st.lists(st.integers(min_value=1, max_value=5), min_size=1, max_size=3).filter(
     lambda shape: math.prod(shape) > 1
 )
-seeds = st.integers(min_value=0, max_value=2**32 - 1)
 image_sides = st.integers(min_value=2, max_value=5)
 colour_channels = st.integers(min_value=2, max_value=4)
 

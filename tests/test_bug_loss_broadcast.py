@@ -11,9 +11,9 @@ from torch import nn
 
 from kata.bug_loss_broadcast import regression_loss
 from tests.checks import keeps_contract, raises_keeping_contract
+from tests.strategies import seeds
 
 sample_counts = st.integers(min_value=2, max_value=40)
-seeds = st.integers(min_value=0, max_value=2**32 - 1)
 
 
 def _predictions_and_targets(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:

@@ -6,14 +6,12 @@ import torch
 from torch import nn
 
 from kata.bug_missing_eval import predict
-from tests.checks import keeps_contract, raises_keeping_contract
-
-
-def _record_modes(model: nn.Module) -> list[bool]:
-    """A list that gets model.training at every forward pass, of the model or of a copy of it."""
-    modes: list[bool] = []
-    model.register_forward_pre_hook(lambda module, args: modes.append(module.training))
-    return modes  # the hook's closure holds this list itself: a deepcopy shares it
+from tests.checks import (
+    keeps_contract,
+    raises_keeping_contract,
+    record_training_modes,
+    training_modes,
+)
 
 
 def _model_with_dropout_and_batch_norm() -> nn.Sequential:
@@ -77,25 +75,21 @@ def test_a_single_sample_can_be_predicted():
     assert tuple(got.shape) == (1, 3), f"one sample gave an output of shape {tuple(got.shape)}"
 
 
-def _layer_modes(model: nn.Module) -> dict[str, bool]:
-    return {name or "model": module.training for name, module in model.named_modules()}
-
-
 def test_the_model_is_evaluated_in_eval_mode_and_given_back_in_its_own_mode():
     for case in ("train", "eval"):
         model = _model_with_dropout_and_batch_norm()
         model.train(case != "eval")
-        before = _layer_modes(model)
-        modes = _record_modes(model)
+        before = training_modes(model)
+        modes = record_training_modes(model)
         X = torch.randn(4, 4, requires_grad=True)
         got = keeps_contract(predict, model, X)  # weights, statistics and modes as they were
         assert modes == [False], (
             f"model in {case} mode: the forward pass ran with model.training == {modes}, "
             "expected [False]: predictions are made in eval mode"
         )
-        assert _layer_modes(model) == before, (
+        assert training_modes(model) == before, (
             f"model in {case} mode: its layers' modes were {before} before predict and "
-            f"{_layer_modes(model)} after: keep model.training before model.eval() and "
+            f"{training_modes(model)} after: keep model.training before model.eval() and "
             "give it back afterwards (model.train(was_training))"
         )
         assert not got.requires_grad, "predictions carry a graph: compute them under no_grad"
@@ -107,7 +101,7 @@ class Refused(Exception):
 
 def test_a_forward_pass_that_raises_still_leaves_the_model_as_it_was():
     model = _model_with_dropout_and_batch_norm()
-    modes = _record_modes(model)
+    modes = record_training_modes(model)
 
     def refuse(module, args):
         raise Refused("the last layer refuses this input")

@@ -10,10 +10,10 @@ from torch import nn
 
 from kata.bug_softmax_before_loss import classification_loss
 from tests.checks import keeps_contract
+from tests.strategies import seeds
 
 sample_counts = st.integers(min_value=1, max_value=16)
 class_counts = st.integers(min_value=2, max_value=8)
-seeds = st.integers(min_value=0, max_value=2**32 - 1)
 
 
 def _sure_logits(targets: torch.Tensor, n_classes: int, margin: float = 30.0) -> torch.Tensor:

@@ -13,7 +13,6 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
 
 from kata.capstones import (
     LABEL_SMOOTHING,
@@ -28,7 +27,7 @@ from kata.capstones import (
     train_sequence_lstm,
 )
 from kata.cnn import SmallCNN
-from tests.checks import keeps_contract, raises_keeping_contract
+from tests.checks import batch_pairs, keeps_contract, raises_keeping_contract, tensor_loader
 from tests.strategies import seeds
 
 N_DIGITS = 1797
@@ -261,8 +260,8 @@ def _classifier() -> nn.Module:
 
 def _batches_of_ten(kind: str, X: torch.Tensor, y: torch.Tensor):
     if kind == "list-of-pairs":
-        return [(X[i : i + 10], y[i : i + 10]) for i in range(0, len(X), 10)]
-    return DataLoader(TensorDataset(X, y), batch_size=10, drop_last=True)
+        return batch_pairs(X, y, 10)
+    return tensor_loader(X, y, 10, drop_last=True)
 
 
 @pytest.mark.parametrize("kind", ["list-of-pairs", "DataLoader-drop_last"])

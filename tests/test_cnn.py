@@ -11,6 +11,7 @@ from torch import nn
 from kata.cnn import SmallCNN, conv2d_output_size, flattened_size, pool2d_output_size
 from tests.checks import (
     assert_every_parameter_gets_a_gradient,
+    holds_numbers,
     keeps_contract,
     raises_keeping_contract,
 )
@@ -105,11 +106,6 @@ def _other_layers(in_channels: int = 1) -> nn.Sequential:
 def _torch_flattened_size(layers: nn.Module, input_shape: tuple[int, int, int]) -> int:
     with torch.no_grad():
         return nn.Flatten()(layers(torch.zeros(2, *input_shape))).shape[1]
-
-
-def _holds(message: str, *numbers: int) -> bool:
-    """Whether each number stands in the message as a number of its own (9 is not in 19)."""
-    return all(re.search(rf"(?<![\d.]){n}(?![\d.])", message) for n in numbers)
 
 
 # conv2d_output_size
@@ -362,12 +358,14 @@ def test_flattened_size_leaves_a_batch_norm_s_statistics_and_every_training_mode
 
 def test_flattened_size_names_an_input_too_small_for_the_layers():
     error = raises_keeping_contract(ValueError, flattened_size, _notes_layers(), (1, 9, 47))
-    assert _holds(str(error), 9, 47), f"the message should hold input_shape, (1, 9, 47): {error}"
+    assert holds_numbers(str(error), 9, 47), (
+        f"the message should hold input_shape, (1, 9, 47): {error}"
+    )
 
 
 def test_flattened_size_names_an_input_with_the_wrong_channels():
     error = raises_keeping_contract(ValueError, flattened_size, _notes_layers(1), (3, 28, 28))
-    assert _holds(str(error), 3, 28), (
+    assert holds_numbers(str(error), 3, 28), (
         f"the layers want 1 channel; the message should hold input_shape, (3, 28, 28): {error}"
     )
 
@@ -376,7 +374,9 @@ def test_flattened_size_names_an_input_with_the_wrong_channels():
 def test_flattened_size_rejects_a_shape_that_is_not_channels_height_width(input_shape):
     # (28, 28) would otherwise go through: Conv2d takes a 3-d input as one unbatched image
     error = raises_keeping_contract(ValueError, flattened_size, _notes_layers(), input_shape)
-    assert _holds(str(error), 28), f"the message should hold input_shape, {input_shape}: {error}"
+    assert holds_numbers(str(error), 28), (
+        f"the message should hold input_shape, {input_shape}: {error}"
+    )
 
 
 @pytest.mark.parametrize("input_shape", [(3, 0, 8), (0, 4, 4), (3, 8, -1)], ids=str)
@@ -384,7 +384,7 @@ def test_flattened_size_rejects_a_size_below_one_even_where_the_layers_take_it(i
     # an elementwise layer shapes nothing: a batch with a side of 0 goes through
     layers = nn.Sequential(nn.ReLU())
     error = raises_keeping_contract(ValueError, flattened_size, layers, input_shape)
-    assert _holds(str(error), *input_shape), (
+    assert holds_numbers(str(error), *input_shape), (
         f"the message should hold input_shape, {input_shape}: {error}"
     )
 
@@ -450,7 +450,7 @@ def test_small_cnn_accepts_exactly_the_sizes_its_layers_accept(side):
 
 def test_small_cnn_names_an_input_size_too_small():
     error = raises_keeping_contract(ValueError, SmallCNN, 1, 10, (9, 47))
-    assert _holds(str(error), 9, 47), f"the message should hold H and W, 9 and 47: {error}"
+    assert holds_numbers(str(error), 9, 47), f"the message should hold H and W, 9 and 47: {error}"
 
 
 def test_small_cnn_returns_the_last_linear_output_as_logits(device):

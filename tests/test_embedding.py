@@ -18,11 +18,11 @@ from kata.embedding import (
     masked_mean,
 )
 from tests.checks import keeps_contract, raises_keeping_contract
+from tests.strategies import bounded_floats
 
 vocab_sizes = st.integers(min_value=1, max_value=8)
 dims = st.integers(min_value=1, max_value=4)
 index_shapes = st.lists(st.integers(min_value=1, max_value=4), max_size=3).map(tuple)
-bounded_floats = st.floats(min_value=-10, max_value=10, allow_nan=False, allow_infinity=False)
 
 
 def _ids(data, vocab_size, shape, low=0, high=None):

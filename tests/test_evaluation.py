@@ -10,10 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
 
 from kata.evaluation import accuracy, evaluate
-from tests.checks import keeps_contract, raises_keeping_contract
+from tests.checks import LOADERS, keeps_contract, raises_keeping_contract, training_modes
+
+# Under the name a hypothesis test's body spells: the ci profile draws its examples from a
+# seed hashed from each test's source.
+from tests.checks import tensor_loader as _loader
 
 class_counts = st.integers(min_value=1, max_value=5)
 row_counts = st.integers(min_value=1, max_value=8)
@@ -46,26 +49,6 @@ def _classification_data(n: int = 10, n_in: int = 4, n_classes: int = 3, seed: i
     X = torch.randn(n, n_in, generator=generator)
     y = torch.randint(0, n_classes, (n,), generator=generator)
     return X, y
-
-
-def _loader(X, y, batch_size):
-    return DataLoader(TensorDataset(X, y), batch_size=batch_size)
-
-
-def _pairs(X, y, batch_size):
-    return [(X[i : i + batch_size], y[i : i + batch_size]) for i in range(0, len(X), batch_size)]
-
-
-# Any iterable of (X, y) pairs, and how many of the samples it yields.
-LOADERS = {
-    "DataLoader": lambda X, y, batch_size: (_loader(X, y, batch_size), len(X)),
-    "list of pairs": lambda X, y, batch_size: (_pairs(X, y, batch_size), len(X)),
-    "generator": lambda X, y, batch_size: (iter(_pairs(X, y, batch_size)), len(X)),
-    "DataLoader with drop_last": lambda X, y, batch_size: (
-        DataLoader(TensorDataset(X, y), batch_size=batch_size, drop_last=True),
-        len(X) // batch_size * batch_size,
-    ),
-}
 
 
 def _classifier_with_batch_norm_and_dropout() -> nn.Sequential:
@@ -269,9 +252,9 @@ def test_evaluate_gives_the_model_back_in_its_mode(mode_before):
     model = _classifier_with_batch_norm_and_dropout()
     if mode_before == "eval":
         model.eval()
-    before = {name or "model": module.training for name, module in model.named_modules()}
+    before = training_modes(model)
     evaluate(model, nn.CrossEntropyLoss(), _loader(X, y, 4))
-    modes = {name or "model": module.training for name, module in model.named_modules()}
+    modes = training_modes(model)
     assert modes == before, (
         f"the model's layers were in modes {before} (True: training) before evaluate and "
         f"are in {modes} after: remember model.training before model.eval() and give it "

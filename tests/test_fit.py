@@ -8,7 +8,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from kata.fit import fit
-from tests.checks import keeps_contract, raises_keeping_contract
+from tests.checks import batch_pairs, keeps_contract, raises_keeping_contract, tensor_loader
 
 WEIGHT, BIAS = 0.7, 0.3
 EPOCHS = 50  # the reference is within 1e-4 of the line after 50 epochs from any of 50 seeds
@@ -100,11 +100,8 @@ LOADER_KINDS = ["dataloader", "dataloader-drop-last", "list-of-pairs"]
 
 def _batches(kind: str, X: torch.Tensor, y: torch.Tensor, batch_size: int):
     if kind == "list-of-pairs":
-        return [
-            (X[i : i + batch_size], y[i : i + batch_size]) for i in range(0, len(X), batch_size)
-        ]
-    drop_last = kind == "dataloader-drop-last"
-    return DataLoader(TensorDataset(X, y), batch_size=batch_size, drop_last=drop_last)
+        return batch_pairs(X, y, batch_size)
+    return tensor_loader(X, y, batch_size, drop_last=kind == "dataloader-drop-last")
 
 
 def _history_by_hand(model, train, val, loss_fn, optimizer, epochs):

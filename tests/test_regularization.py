@@ -16,7 +16,7 @@ from kata.regularization import (
     train_with_early_stopping,
     train_with_weight_decay,
 )
-from tests.checks import keeps_contract, raises_keeping_contract
+from tests.checks import keeps_contract, raises_keeping_contract, regression_problem, training_modes
 from tests.strategies import seeds, shapes
 
 drop_probabilities = st.floats(min_value=0.05, max_value=0.95)
@@ -31,11 +31,9 @@ def _binomial_margin(p: float, n: int = LARGE, sigmas: float = 6.0) -> float:
     return sigmas * math.sqrt(p * (1 - p) / n)
 
 
-def _regression_problem(n: int = 16, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    generator = torch.Generator().manual_seed(seed)
-    X = torch.randn(n, 3, generator=generator)
-    y = X @ torch.tensor([[1.5], [-2.0], [0.5]]) + 0.3 * torch.randn(n, 1, generator=generator)
-    return X, y
+def _regression_problem() -> tuple[torch.Tensor, torch.Tensor]:
+    """16 samples of a line through the origin, with noise: the weight decay tests' data."""
+    return regression_problem(16, bias=0.0, noise=0.3)
 
 
 def _small_mlp(seed: int = 0, width: int = 16) -> nn.Module:
@@ -57,10 +55,6 @@ def _mlp_with_batch_norm_and_dropout(seed: int = 0, width: int = 16, inputs: int
 
 
 MODELS = {"two-layer": _small_mlp, "batch-norm-and-dropout": _mlp_with_batch_norm_and_dropout}
-
-
-def _modes(model: nn.Module) -> dict[str, bool]:
-    return {name or "the model": module.training for name, module in model.named_modules()}
 
 
 def _parameter_norm(model: nn.Module) -> float:
@@ -645,7 +639,7 @@ def test_train_with_early_stopping_gives_the_model_back_in_training_mode(patienc
         changes=("model", "optimizer", "stopper"),
     )
     assert (len(train_losses) < 5) == (patience == 1), "one run stops early, one runs out"
-    modes = _modes(model)
+    modes = training_modes(model)
     assert all(modes.values()), (
         f"after train_with_early_stopping the model's modes are {modes}: put it back in "
         "training mode after each validation pass, so it comes back as a training loop "

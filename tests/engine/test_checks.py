@@ -5,10 +5,16 @@ import torch
 from torch import nn
 
 from tests.checks import (
+    LOADERS,
     assert_every_parameter_gets_a_gradient,
     assert_tensor_equal,
+    gradients_of_one_backward,
+    holds_numbers,
     keeps_contract,
     raises_keeping_contract,
+    record_training_modes,
+    regression_problem,
+    training_modes,
 )
 
 
@@ -168,3 +174,55 @@ def test_a_tuple_of_exceptions_may_be_expected():
     with pytest.raises(ZeroDivisionError) as info:
         raises_keeping_contract((KeyError, ValueError), lambda: 1 / 0)
     assert "should raise KeyError or ValueError" in info.value.__notes__[0]
+
+
+# ---- the shared data builders and recorders ------------------------------------------------
+
+
+def test_a_regression_problem_is_its_line_plus_bias_and_noise_drawn_after_x():
+    X, y = regression_problem(5, n_in=2, seed=3)
+    assert X.shape == (5, 2) and y.shape == (5, 1)
+    torch.testing.assert_close(y, X @ torch.tensor([[1.5], [-2.0]]) + 0.3)
+    noisy_X, noisy_y = regression_problem(5, seed=3, bias=0.0, noise=0.3)
+    generator = torch.Generator().manual_seed(3)
+    assert torch.equal(noisy_X, torch.randn(5, 3, generator=generator))
+    noise = 0.3 * torch.randn(5, 1, generator=generator)
+    assert torch.equal(noisy_y, noisy_X @ torch.tensor([[1.5], [-2.0], [0.5]]) + noise)
+
+
+def test_gradients_of_one_backward_leave_the_model_and_its_gradients_alone():
+    model = nn.Linear(3, 1)
+    X, y = regression_problem(4)
+    model(X).sum().backward()
+    left = [p.grad.clone() for p in model.parameters()]
+    grads = gradients_of_one_backward(model, nn.MSELoss(), X, y)
+    assert all(torch.equal(p.grad, g) for p, g in zip(model.parameters(), left, strict=True))
+    expected = torch.autograd.grad(nn.MSELoss()(model(X), y), list(model.parameters()))
+    for got, want in zip(grads, expected, strict=True):
+        torch.testing.assert_close(got, want)
+
+
+def test_every_loader_yields_the_samples_it_says_in_order():
+    X, y = torch.arange(10.0).unsqueeze(1), torch.arange(10)
+    for kind, build in LOADERS.items():
+        loader, n = build(X, y, 4)
+        seen = [i for _, yb in loader for i in yb.tolist()]
+        assert seen == list(range(n)), kind
+        assert n == (8 if "drop_last" in kind else 10), kind
+
+
+def test_training_modes_are_recorded_by_name_and_at_every_forward_pass():
+    model = nn.Sequential(nn.Linear(2, 2), nn.Dropout())
+    model[1].eval()
+    assert training_modes(model) == {"model": True, "0": True, "1": False}
+    modes = record_training_modes(model)
+    model(torch.ones(1, 2))
+    model.eval()(torch.ones(1, 2))
+    assert modes == [True, False]
+
+
+def test_holds_numbers_wants_each_number_standing_on_its_own():
+    assert holds_numbers("expected (1, 9, 47), got 19", 9, 47, 19)
+    assert not holds_numbers("got 19 and 947", 9)
+    assert not holds_numbers("a side of 9.5", 9)
+    assert holds_numbers("length -2 is negative", -2)
