@@ -76,14 +76,14 @@ def initial_loss(
     What breaks it: a badly scaled last layer. Multiply its weights by 100 and the
     logits spread 100 times as wide; the softmax puts nearly all the probability on one
     class, and for most samples that class is wrong, so the loss is about (largest
-    logit - logit of the label), many times ln(C). The first hundreds of steps of
-    training then go to shrinking those weights (the "hockey stick" loss curve), not to
-    learning. Inputs that are not standardized (pixels from 0 to 255) do the same. The
+    logit - logit of the label), several times ln(C). The first steps of training then
+    go to shrinking those weights (the "hockey stick" loss curve, steep at first), not
+    to learning. Inputs that are not standardized (pixels from 0 to 255) do the same. The
     cure is a small last layer: the default init, or its weights scaled down. A loss
-    far below ln(C) at initialization is suspicious too: the labels leak into the
-    inputs, or the model is not fresh. (A last bias set on purpose to the log of each
-    class's frequency starts lower, at the entropy of the classes: then this check
-    does not apply.)
+    far below ln(C) is suspicious too: a model that knows the answers before training
+    is not as fresh as you think (weights loaded from an earlier run, say). (A last
+    bias set on purpose to the log of each class's frequency starts lower, at the
+    entropy of the classes: then this check does not apply.)
 
     The loss is the one evaluate would measure: in eval mode (dropout off, batch norm on
     its running statistics) and without a graph, the model given back in its modes
