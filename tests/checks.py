@@ -365,5 +365,8 @@ def record_training_modes(model: nn.Module) -> list[bool]:
 
 
 def holds_numbers(message: str, *numbers: int) -> bool:
-    """Whether each number stands in the message as a number of its own (9 is not in 19)."""
-    return all(re.search(rf"(?<![\d.]){re.escape(str(n))}(?![\d.])", message) for n in numbers)
+    """Whether each number stands in the message as a number of its own: 9 is not in 19,
+    1 is not in 1.5, and both 1 and 3 are in "1..3"."""
+    return all(
+        re.search(rf"(?<!\d)(?<!\d\.){re.escape(str(n))}(?!\d)(?!\.\d)", message) for n in numbers
+    )

@@ -226,3 +226,9 @@ def test_holds_numbers_wants_each_number_standing_on_its_own():
     assert not holds_numbers("got 19 and 947", 9)
     assert not holds_numbers("a side of 9.5", 9)
     assert holds_numbers("length -2 is negative", -2)
+
+
+def test_holds_numbers_finds_the_ends_of_a_range_written_with_dots():
+    assert holds_numbers("labels run 1..3", 1, 3)
+    assert holds_numbers("a size of 2.", 2)
+    assert not holds_numbers("a side of 0.5", 5)
