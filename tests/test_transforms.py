@@ -169,6 +169,19 @@ def test_standardize_refuses_a_feature_that_never_changes_naming_it(
     )
 
 
+def test_standardize_takes_a_feature_of_tiny_but_real_spread():
+    X = _rows(n=6)
+    X[:, 0] = 1e-7 * torch.tensor([3.0, -1.0, 4.0, -1.0, 5.0, -9.0], dtype=torch.float64)
+    Z = keeps_contract(Standardize(X), X)
+    mean, std = _oracle_stats(Z, (0,))
+    _close(
+        torch.stack([mean[0], std[0]]),
+        torch.tensor([0.0, 1.0]),
+        "the mean and std of a standardized feature whose values differ by about 1e-7: "
+        "it varies, so it is standardized like any other, with no eps and no threshold",
+    )
+
+
 def test_standardize_refuses_a_training_split_without_rows():
     raises_keeping_contract(ValueError, Standardize, torch.zeros(0, 3))
 
@@ -210,11 +223,17 @@ def test_channel_stats_keep_float32():
     _close(std, expected_std, "the channels' stds, float32", rtol=1e-5, atol=1e-5)
 
 
-def test_channel_stats_refuse_a_channel_that_never_changes_naming_it():
-    images = _images(n=7, c=4, dtype=torch.float32)
-    images[:, 3] = 0.3
+@pytest.mark.parametrize(
+    ("shape", "channel"),
+    [((7, 4, 5, 7), 3), ((2, 1, 4, 4), 0)],
+    ids=["four-channels", "grayscale-of-float32-0.3s"],
+)
+def test_channel_stats_refuse_a_channel_that_never_changes_naming_it(shape, channel):
+    n, c, h, w = shape
+    images = _images(n=n, c=c, h=h, w=w, dtype=torch.float32)
+    images[:, channel] = 0.3  # (2, 1, 4, 4) of float32 0.3s: a std of 3e-08, not 0
     error = raises_keeping_contract(ValueError, channel_stats, images)
-    assert holds_numbers(str(error), 3), f"the message should name channel 3: {error}"
+    assert holds_numbers(str(error), channel), f"the message should name channel {channel}: {error}"
 
 
 def test_channel_stats_refuse_a_batch_without_images():

@@ -54,6 +54,17 @@ BROKEN = [
         (_CONSTANT, "        constant = (X_train.std(dim=0) == 0).nonzero().flatten().tolist()\n"),
     ),
     Variant(
+        "Standardize refuses features whose std is below a threshold",
+        (
+            _CONSTANT,
+            "        constant = (X_train.std(dim=0) < 1e-6).nonzero().flatten().tolist()\n",
+        ),
+    ),
+    Variant(
+        "Standardize adds an eps to the std, and still refuses a constant feature",
+        ("correction=0)  # divide by N", "correction=0) + 1e-8  # divide by N"),
+    ),
+    Variant(
         "Standardize adds an eps to the std instead of refusing a constant feature",
         (
             _CONSTANT + "        if constant:\n",
@@ -139,6 +150,13 @@ BROKEN = [
         ),
     ),
     Variant(
+        "channel_stats finds constant channels by a std of 0: float32 rounding hides some",
+        (
+            "    constant = (images.amax(dim=over) == images.amin(dim=over)).nonzero()",
+            "    constant = (images.std(dim=over) == 0).nonzero()",
+        ),
+    ),
+    Variant(
         "channel_stats does not refuse a constant channel",
         (
             '    if constant:\n        raise ValueError(f"channels',
@@ -175,6 +193,13 @@ BROKEN = [
         (
             "        if self.mean.dim() != 1 or self.mean.shape != self.std.shape:\n",
             "        if self.mean.dim() != 1:\n",
+        ),
+    ),
+    Variant(
+        "Normalize.inverse broadcasts the (C,) statistics against the width",
+        (
+            "        return image * std + mean\n",
+            "        return image * self.std.to(image) + self.mean.to(image)\n",
         ),
     ),
     Variant(
@@ -342,6 +367,11 @@ ALTERNATIVES = [
             "        return Z * self.std + self.mean\n",
             "        return torch.addcmul(self.mean, Z, self.std)\n",
         ),
+    ),
+    Variant(
+        "Standardize and channel_stats with unbiased=False",
+        (_FIT, _FIT.replace("correction=0", "unbiased=False")),
+        (_CHANNELS, _CHANNELS.replace("correction=0", "unbiased=False")),
     ),
     Variant(
         "channel_stats over the channels moved first and flattened",
