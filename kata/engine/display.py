@@ -5,6 +5,7 @@ used (make or python)."""
 from __future__ import annotations
 
 import os
+import textwrap
 from typing import TYPE_CHECKING
 
 from kata.engine.curriculum import REFERENCE_DIR, Kata, relative
@@ -195,12 +196,12 @@ def print_approaches(shown: Approaches) -> None:
     for place, approach in enumerate(shown.alternatives, start=1):
         print(f"\n{place}. {approach.name}")
         if approach.why != approach.name:
-            print(f"   {approach.why}")
+            print(textwrap.fill(approach.why, 92, initial_indent="   ", subsequent_indent="   "))
         print(f"   {_verdict_line(approach, kata)}")
         print("\n".join(f"    {line}".rstrip() for line in approach.diff))
     if shown.caught == shown.broken:
         caught = "all of them caught in the last run of the variants"
     else:
         caught = f"{shown.caught} caught on record; `{command('variants')}` checks them all"
-    print(f"\nNot shown: the {shown.broken} plausible bugs its tests must catch ({caught}).")
-    print("Finding those is the lesson.")
+    print(f"\nNot shown: the {shown.broken} plausible bugs its tests must catch")
+    print(f"({caught}). Finding those is the lesson.")
