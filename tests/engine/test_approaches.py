@@ -192,7 +192,7 @@ def test_the_display_shows_the_alternatives_why_and_verdicts_never_a_broken_one(
     assert f"1. {AS_A_PRODUCT.name}\n   proven: every test passed on it" in out
     assert f"2. {REDEFINED.name}\n   {REDEFINED.why}\n   no verdict on record" in out
     assert OFF_BY_ONE.name not in out and "y + 1" not in out
-    assert "the 1 plausible bugs its tests must catch (0 caught on record" in out
+    assert "the 1 plausible bugs its tests must catch\n(0 caught on record" in out
 
 
 def _learner_record(**record) -> None:
