@@ -65,6 +65,10 @@ hint: $(SETUP)
 watch: $(SETUP)
 	@$(KATA) watch $(K)
 
+.PHONY: approaches  ## once kata K is done: its reference and other correct ways, as diffs
+approaches: $(SETUP)
+	@$(KATA) approaches $(K) $(if $(ANYWAY),--anyway) $(UNFINISHED_IS_FINE)
+
 .PHONY: reset  ## restore the stub of kata K, keeping your version in .kata/backups/ (YES=1: no question)
 reset: $(SETUP)
 	@$(KATA) reset $(K) $(if $(YES),--yes) $(UNFINISHED_IS_FINE)

@@ -6,6 +6,8 @@ python -m kata progress     the table alone (--all: rerun katas taken from the r
 python -m kata hint [K]     one more hint for the current kata (or K)
 python -m kata reset K      restore K's stub; your version goes to .kata/backups/
 python -m kata watch [K]    rerun ``next`` on every save, from a process that keeps torch
+python -m kata approaches K once K is done: its reference and other correct ways, as diffs
+                            (--anyway: before it is done, for maintainers)
 python -m kata check        maintainers: each kata's four files and no stray file, no API
                             drift, the README's curriculum table true to the manifest
 python -m kata stubs [K..]  maintainers: are kata/*.py the generated stubs? (--write)
@@ -109,6 +111,20 @@ def cmd_watch(args: argparse.Namespace) -> int:
     return watch.main(args.kata)
 
 
+def cmd_approaches(args: argparse.Namespace) -> int:
+    from kata.engine import approaches
+
+    if not args.kata:
+        display.print_which_kata(approaches.done_katas())
+        return 1
+    kata = find(args.kata)
+    if not (args.anyway or approaches.solved(kata)):
+        display.print_refusal(kata)
+        return 1  # as for a kata unfinished
+    display.print_approaches(approaches.of(kata))
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from kata.engine import check
 
@@ -176,6 +192,14 @@ def _parser() -> argparse.ArgumentParser:
     reset.add_argument("kata", nargs="?")
     reset.add_argument("--yes", action="store_true", help="do not ask")
     reset.set_defaults(run=cmd_reset)
+    approaches = sub.add_parser(
+        "approaches", help="once a kata is done: its reference and other correct ways"
+    )
+    approaches.add_argument("kata", nargs="?")
+    approaches.add_argument(
+        "--anyway", action="store_true", help="maintainers: show them before the kata is done"
+    )
+    approaches.set_defaults(run=cmd_approaches)
     sub.add_parser(
         "check", help="maintainers: every kata has its four files, nothing stray, no API drift"
     ).set_defaults(run=cmd_check)

@@ -65,12 +65,16 @@ class VariantError(ValueError):
 
 class Variant:
     """The reference with each ``(old, new)`` edit made (``old`` must occur exactly once),
-    then ``append`` added at the end, where a redefinition replaces the reference's."""
+    then ``append`` added at the end, where a redefinition replaces the reference's.
 
-    def __init__(self, name: str, *edits: tuple[str, str], append: str = ""):
+    ``why``: for display alone (``python -m kata approaches``), the sentence that says why a
+    correct alternative is right, where its name does not; the name by default."""
+
+    def __init__(self, name: str, *edits: tuple[str, str], append: str = "", why: str = ""):
         self.name = name
         self.edits = edits
         self.append = textwrap.dedent(append).strip()
+        self.why = why or name
 
     def edited(self, source: str) -> str:
         """The reference with the edits made, nothing appended yet."""
@@ -102,7 +106,8 @@ class Variant:
 
     @property
     def key(self) -> str:
-        """Its content: a verdict is reused only for the same name, edits and appended code."""
+        """Its content: a verdict is reused only for the same name, edits and appended code
+        (``why`` is left out: it changes what is shown, never a verdict)."""
         text = json.dumps([self.name, self.edits, self.append])
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 
@@ -209,6 +214,14 @@ def load(kata: Kata, folder: Path = VARIANTS_DIR) -> tuple[list[Variant], list[V
     if folder == VARIANTS_DIR and not (broken and alternatives):
         raise VariantError(f"{shown} needs BROKEN and ALTERNATIVES both")
     return broken, alternatives
+
+
+def on_record(kata, found=None, records: Path = RECORDS) -> dict[str, Outcome]:
+    """The kata's verdicts that still stand, by variant key: those of its record whose inputs
+    are all unchanged. Read from the record, never run. ``found``: (broken, alternatives),
+    else those of its variants file."""
+    work = _Work.prepare(kata, found, records)
+    return {key: Outcome.from_json(verdict) for key, verdict in work.verdicts.items()}
 
 
 def records_for(folder: Path) -> Path:

@@ -217,6 +217,7 @@ ALTERNATIVES = [
             "    out = (span + (stride - 1 if ceil_mode else 0)) // stride + 1\n",
             "    out = (-(-span // stride) if ceil_mode else span // stride) + 1\n",
         ),
+        why="-(-a // b) is the ceiling of a / b in integers: // rounds the negated quotient down",
     ),
     Variant("flattened_size by the formulas, layer by layer", append=_BY_THE_FORMULAS),
     Variant(
@@ -235,6 +236,8 @@ ALTERNATIVES = [
                 raise ValueError(f"{tuple(input_shape)} cannot go through the layers") from error
             return int(torch.flatten(out, 1).shape[1])
         """,
+        why="a copy cannot change the caller's layers; zeros on the layers' own device cost real "
+        "arithmetic where meta tensors compute shapes alone, and come out the same shape",
     ),
     Variant(
         "SmallCNN with a functional forward",
@@ -260,6 +263,8 @@ ALTERNATIVES = [
                 x = F.max_pool2d(F.relu(self.conv2(x)), 2)
                 return self.fc(torch.flatten(x, 1))
         """,
+        why="ReLU and max pooling hold no weights, so F.relu and F.max_pool2d in forward do what "
+        "their modules do; the Linear's size comes from the two formulas",
     ),
     Variant(
         "error messages in other words, shapes as torch.Size",
@@ -285,6 +290,7 @@ ALTERNATIVES = [
             'f"input_shape {tuple(input_shape)} does not fit: {error}"',
             'f"the layers refuse images of {torch.Size(input_shape)}"',
         ),
+        why="the tests check what an error says (the argument, the sizes), never its words",
     ),
     Variant(
         "conv2d_output_size and pool2d_output_size with math.floor and math.ceil, checks of their own",
@@ -387,5 +393,6 @@ ALTERNATIVES = [
             def forward(self, x):
                 return self.net(x)
         """,
+        why="the same layers in the same order, under other names",
     ),
 ]
