@@ -111,7 +111,9 @@ def _save_record(record: dict) -> None:
 # ---- running ---------------------------------------------------------------------------
 
 
-def _session(katas: list[Kata], stop_early: bool, derandomize: list[str]) -> tuple[dict, int]:
+def _session(
+    katas: list[Kata], stop_early: bool, derandomize: list[str], files: dict[str, Path]
+) -> tuple[dict, int]:
     with tempfile.TemporaryDirectory(prefix="kata-run-") as folder:
         results_file = Path(folder) / "results.json"
         args = [
@@ -124,6 +126,7 @@ def _session(katas: list[Kata], stop_early: bool, derandomize: list[str]) -> tup
             "--continue-on-collection-errors",
             *(["--kata-stop-early"] if stop_early else []),
             *([f"--kata-derandomize={','.join(derandomize)}"] if derandomize else []),
+            *(f"--kata-file={name}={path}" for name, path in files.items()),
             "-p",
             "no:cacheprovider",
             *(str(kata.test_path.relative_to(ROOT)) for kata in katas),
@@ -175,12 +178,21 @@ def _tally(progress: dict[str, Progress], results: dict, code: int) -> str | Non
     return crashed
 
 
-def run_katas(katas: list[Kata], stop_early: bool = False, rerun: bool = False) -> list[Progress]:
+def run_katas(
+    katas: list[Kata],
+    stop_early: bool = False,
+    rerun: bool = False,
+    files: dict[str, Path] | None = None,
+) -> list[Progress]:
     """Each kata's progress against the learner's files; katas unchanged since they last went
     green are taken from the record (unless ``rerun``).
 
     With ``stop_early``, the katas after the first unfinished one are not run (rustlings' way:
-    one next step, quickly)."""
+    one next step, quickly). ``files`` (kata name -> file) runs those katas from other files
+    than the learner's, a notebook's cells written over them: such a run is never taken from
+    the record and never kept in it, which speaks for the learner's files alone."""
+    files = files or {}
+    rerun = rerun or bool(files)
     record = _load_record()
     green = record.setdefault("green", {})
     engine = fingerprint.of_engine()
@@ -207,7 +219,7 @@ def run_katas(katas: list[Kata], stop_early: bool = False, rerun: bool = False) 
         if stop_early and any(not p.done and p.checked for p in progress.values()):
             break
         chunk = pending[:batch] if stop_early else pending
-        results, code = _session(chunk, stop_early, derandomize)
+        results, code = _session(chunk, stop_early, derandomize, files)
         crashed = _tally(progress, results, code)
         counts.update(results.get("collected", {}))
         ran = {kata.name for kata in chunk}
@@ -219,6 +231,8 @@ def run_katas(katas: list[Kata], stop_early: bool = False, rerun: bool = False) 
             batch *= 2
         else:
             pending = [kata for kata in pending if kata.name not in ran]
+    if files:
+        return list(progress.values())
     for kata in katas:
         entry = progress[kata.name]
         if entry.done and not entry.recorded:

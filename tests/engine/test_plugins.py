@@ -22,7 +22,13 @@ from kata.engine.plugins import isolation
 pytest_plugins = ["pytester"]
 
 PLUGINS = runpy.run_path(str(ROOT / "conftest.py"))["pytest_plugins"]
-KATA_OPTIONS = {"--impl", "--kata-results", "--kata-stop-early", "--kata-derandomize"}
+KATA_OPTIONS = {
+    "--impl",
+    "--kata-file",
+    "--kata-results",
+    "--kata-stop-early",
+    "--kata-derandomize",
+}
 
 
 def loading(*plugins: str) -> list[str]:
