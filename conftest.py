@@ -10,6 +10,7 @@ pytest_plugins = [
     "kata.engine.results",  # --kata-results: each test's outcome, for `python -m kata`
     "kata.engine.plugins.stub_proof",  # --impl=stub: every kata test fails on fresh stubs
     "kata.engine.guard",  # learner protection: time limits, import-time state, reports
+    "kata.engine.plugins.explain",  # failure reports: the learner's tensors, torch's errors
     "kata.engine.plugins.devices",  # the device fixtures; devices this machine lacks skip
     "kata.engine.plugins.selection",  # `pytest -k <kata>` imports that kata's tests alone
     # Last: on import it sets the thread count, snapshots the global torch state and then

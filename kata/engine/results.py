@@ -157,6 +157,8 @@ class _Recorder:
                 entry["message"] += f"\n{properties['notes']}"
             if "raised_in" in properties:
                 entry["message"] += f"\n(raised in {properties['raised_in']})"
+            if "explained" in properties:  # what a common torch error means, in a sentence
+                entry["message"] += f"\n{properties['explained']}"
             if "timeout" in properties:
                 entry["timeout"] = True
 

@@ -142,6 +142,16 @@ def test_global_state_changed_at_import_is_reported_against_its_kata_alone(proje
     assert "default device none set -> meta" in nxt.stdout, nxt.stdout
 
 
+def test_a_common_torch_error_is_explained_in_the_next_step(project):
+    sabotage(
+        project, FIRST_LINE, "    layer = torch.nn.Linear(1600, 10)\n    layer(X)\n" + FIRST_LINE
+    )
+    result = kata(project, "next")
+    shown = " ".join(result.stdout.split())
+    assert "mat1 and mat2 shapes cannot be multiplied" in shown, result.stdout
+    assert "`layer` is Linear(in_features=1600, out_features=10), but `X` of shape" in shown
+
+
 def test_a_syntax_error_is_the_next_step_with_its_file_and_line(project):
     sabotage(project, FIRST_LINE, "    split = int(train_fraction * len(X)\n    return")
     result = kata(project, "next")
