@@ -111,6 +111,13 @@ mutate: $(if $(SETUP),$(VENV)/.mutate-installed)
 	KATA_MUTATION=1 $(PY) -m mutmut run
 	$(PY) -m kata mutation --min 90 --recheck $(if $(filter auto,$(JOBS)),$(shell nproc 2>/dev/null || echo 2),$(or $(JOBS),1))
 
+$(VENV)/.notebook-installed: $(SETUP)
+	$(PY) -m pip install --quiet $(PIP_ARGS) -c constraints.txt -e ".[notebook]"
+	touch $@
+
+.PHONY: notebook  ## add the notebook extra to .venv: kata.check() and %kata_check in Jupyter
+notebook: $(if $(SETUP),$(VENV)/.notebook-installed)
+
 BENCH_RESULTS := .kata/bench/results
 
 .PHONY: bench  ## time train_step, yours against the reference, on every core: % of matmul peak, batch-size table, plot
