@@ -32,6 +32,7 @@ import weakref
 import torch
 
 NAME = "standin"
+_CPU = torch.device("cpu")
 
 aten = torch.ops.aten
 
@@ -40,8 +41,13 @@ _MOVES = {aten._to_copy, aten.to}
 _CROSSING = {*_MOVES, aten.copy_}
 
 # Indexing, where CUDA takes the indices from the CPU: index(self, indices), and
-# index_put_(self, indices, values, ...).
-_INDEXING = {aten.index.Tensor, aten.index_put_.default, aten._index_put_impl_.default}
+# index_put(self, indices, values, ...).
+_INDEXING = {
+    aten.index.Tensor,
+    aten.index_put.default,
+    aten.index_put_.default,
+    aten._index_put_impl_.default,
+}
 
 # In-place operations that change a tensor's shape, not its values.
 _RESHAPED_IN_PLACE = {aten.as_strided_, aten.squeeze_, aten.t_, aten.transpose_, aten.unsqueeze_}
@@ -82,8 +88,12 @@ def _device_module() -> types.ModuleType:
     module.is_initialized = lambda: True
     module.device_count = lambda: 1
     module.current_device = lambda: 0
+    # it draws its random numbers from the CPU's generator: no state of its own to seed,
+    # save or restore (torch.manual_seed and torch.random.fork_rng ask for these)
     module._is_in_bad_fork = lambda: False
     module.manual_seed_all = lambda seed: None
+    module.get_rng_state = lambda device=None: torch.empty(0, dtype=torch.uint8)
+    module.set_rng_state = lambda new_state, device=None: None
     return module
 
 
@@ -142,6 +152,8 @@ class StandinTensor(torch.Tensor):
         return shown[:-1] + extra + ")"
 
     def numpy(self, *, force: bool = False):
+        if force:  # numpy(force=True) copies to the CPU first, from a GPU too
+            return self.detach().cpu().numpy()
         raise TypeError(
             f"can't convert {self.device} device type tensor to numpy. "
             "Use Tensor.cpu() to copy the tensor to host memory first."
@@ -161,40 +173,41 @@ class StandinTensor(torch.Tensor):
 
     @classmethod
     def __torch_dispatch__(cls, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
         operands = _tensors_in(args, kwargs)
-        if func in _INDEXING and type(args[0]) is StandinTensor:
-            _refuse_two_devices([args[0], *args[2:3]])
-        elif func.overloadpacket not in _CROSSING:
-            _refuse_two_devices(operands)
+        if torch._C._current_graph_task_id() == -1:  # not in a backward pass: see below
+            if func in _INDEXING and type(args[0]) is StandinTensor:
+                _refuse_two_devices([args[0], *args[2:3]])
+            elif func.overloadpacket not in _CROSSING:
+                _refuse_two_devices(operands)
         args_values = [_values_in(arg) for arg in args]
-        kwargs_values = {key: _values_in(value) for key, value in (kwargs or {}).items()}
-        if func.overloadpacket in _MOVES:
-            return _moved(func, args, kwargs or {}, args_values, kwargs_values)
+        kwargs_values = {key: _values_in(value) for key, value in kwargs.items()}
+        target = _target_of(func, args, kwargs)
+        if target is not None and target.type != NAME:  # off the stand-in: a plain tensor
+            out = func(*args_values, **kwargs_values)
+            return out.clone() if out is args_values[0] else out  # always a copy, as from a GPU
+        if target is not None:  # onto the stand-in: the values go to the CPU
+            if func is aten.to.device:
+                args_values[1] = _CPU
+            elif "device" in kwargs_values:
+                kwargs_values["device"] = _CPU
         if func.overloadpacket in _RESHAPED_IN_PLACE:  # the wrapper's own shape changes too
             with torch._C._DisableTorchDispatch():
                 func(*args, **kwargs)
         out = _SUBSTITUTES.get(func, func)(*args_values, **kwargs_values)
+        if func.overloadpacket in _MOVES and type(args[0]) is not StandinTensor:
+            return cls(out.clone() if out is args_values[0] else out)  # a CPU tensor, moved
         return _placed(operands, func, out)
 
 
-def _moved(func, args: tuple, kwargs: dict, args_values: list, kwargs_values: dict):
-    """Tensor.to and its kin: onto the stand-in, within it, or off it to a plain tensor."""
+def _target_of(func, args: tuple, kwargs: dict) -> torch.device | None:
+    """The device an operation puts its result on, where it names one (new_zeros, to)."""
     if func is aten.to.device:  # to(self, device, dtype, ...)
-        target = args[1]
-    elif func is aten.to.other:  # to(self, other, ...): other's device and dtype
-        target = args[1].device
-    else:
-        target = kwargs.get("device")
-    if target is not None and torch.device(target).type != NAME:
-        return func(*args_values, **kwargs_values)  # off the stand-in
-    if func is aten.to.device:
-        args_values[1] = torch.device("cpu")
-    elif "device" in kwargs_values:
-        kwargs_values["device"] = torch.device("cpu")
-    out = func(*args_values, **kwargs_values)
-    if type(args[0]) is StandinTensor:
-        return _placed([args[0]], func, out)  # to() gives the tensor itself when it can
-    return StandinTensor(out.clone() if out is args[0] else out)  # a CPU tensor, moved
+        return torch.device(args[1])
+    if func is aten.to.other:  # to(self, other, ...): other's device and dtype
+        return args[1].device
+    device = kwargs.get("device")
+    return None if device is None else torch.device(device)
 
 
 def _tensors_in(args: tuple, kwargs: dict | None) -> list[torch.Tensor]:
@@ -232,6 +245,9 @@ def _placed(operands: list[torch.Tensor], func, out):
 
 
 def _refuse_two_devices(operands: list[torch.Tensor]) -> None:
+    """Raise as a GPU does when the operands live apart; never in a backward pass, where an
+    error raised in Python aborts the process (torch's Python device guard is called while
+    it unwinds) and where operands only meet as the forward pass allowed them to."""
     # CUDA takes a zero-dimensional CPU tensor as a number; so does the stand-in
     placed = [t for t in operands if t.dim() > 0 or t.device.type != "cpu"]
     for t in placed[1:]:

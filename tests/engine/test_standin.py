@@ -69,6 +69,26 @@ def test_what_cuda_takes_from_the_cpu_it_takes_too():
 def test_numpy_needs_the_cpu_first_as_on_a_gpu():
     with pytest.raises(TypeError, match="cpu"):
         torch.ones(2, device=STANDIN).numpy()
+    assert torch.ones(2, device=STANDIN).numpy(force=True).tolist() == [1.0, 1.0]
+
+
+def test_new_zeros_and_zeros_like_go_where_they_are_asked_to():
+    x = torch.ones(2, device=STANDIN)
+    assert x.new_zeros(3).device.type == STANDIN.type and torch.equal(
+        x.new_zeros(3).cpu(), torch.zeros(3)
+    )
+    assert type(x.new_zeros(3, device="cpu")) is torch.Tensor
+    assert torch.zeros_like(x).device.type == STANDIN.type
+    assert torch.zeros_like(x, device="cpu").device.type == "cpu"
+
+
+def test_a_boolean_mask_picks_rows_and_gradients_as_on_the_cpu():
+    on_cpu = torch.randn(4, 3, requires_grad=True)
+    there = on_cpu.detach().to(STANDIN).requires_grad_()
+    mask = torch.tensor([True, False, True, True])
+    for x, m in ((on_cpu, mask), (there, mask.to(STANDIN))):
+        x[m].mean(dim=0).pow(2).sum().backward()
+    torch.testing.assert_close(there.grad.cpu(), on_cpu.grad)
 
 
 def test_moving_a_model_keeps_its_parameter_objects_so_an_earlier_optimizer_still_works():
@@ -137,6 +157,8 @@ def test_views_taken_in_inference_mode_of_normal_ones_work():
         rows = [data[i] for i in range(5)]
         out = model(torch.stack(rows))
         assert out.cpu().device.type == "cpu" and out.to(torch.float64).device == out.device
+        out.cpu().zero_()  # a copy, as from a GPU
+        assert out.abs().sum().item() > 0
     assert out.device.type == STANDIN.type and out.is_inference()
     torch.testing.assert_close(out.cpu(), model.cpu()(data.cpu()).detach())
     assert out.to(data).device == out.device and out.to(torch.zeros(1)).device.type == "cpu"
@@ -170,3 +192,12 @@ def test_a_checkpoint_saved_there_loads_only_with_map_location(tmp_path):
 def test_code_that_looks_for_a_gpu_finds_none():
     assert not torch.accelerator.is_available()
     assert not torch.cuda.is_available()
+
+
+def test_the_random_state_forks_and_comes_back_with_it_installed():
+    # torch.random.fork_rng saves the current accelerator's state too, and that is the stand-in
+    expected = torch.rand(3, generator=torch.Generator().manual_seed(0))
+    torch.manual_seed(0)
+    with torch.random.fork_rng():
+        torch.rand(3)
+    torch.testing.assert_close(torch.rand(3), expected)
