@@ -25,6 +25,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """No benchmark runs on the stand-in device (kata/engine/standin.py): it computes on
+    the CPU through Python, so it would time itself, not a device."""
+    standin = [
+        i
+        for i in items
+        if getattr(i, "callspec", None) and i.callspec.params.get("device") == "standin"
+    ]
+    if standin:
+        config.hook.pytest_deselected(items=standin)
+        items[:] = [i for i in items if i not in standin]
+
+
 @pytest.fixture
 def peak_flops(device: torch.device) -> Callable[[], float]:
     """torch.mm's FLOP/s on this device with the current thread count, measured the first

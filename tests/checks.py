@@ -256,9 +256,14 @@ def keeps_contract(fn, *args, changes: tuple[str, ...] = (), dtype=None, device=
         )
         if dtype is not None and t.dtype != dtype:
             pytest.fail(f"{kept.fn_name}: {where} is {t.dtype}, expected {dtype}")
-        if device is not None and t.device != torch.device(device):
+        if device is not None and not _on(t, torch.device(device)):
             pytest.fail(f"{kept.fn_name}: {where} is on {t.device}, expected {device}")
     return result
+
+
+def _on(t: torch.Tensor, device: torch.device) -> bool:
+    """Whether `t` is on `device`; torch.device("cuda") without an index means any GPU."""
+    return t.device.type == device.type and device.index in (None, t.device.index)
 
 
 def _names(exception) -> str:

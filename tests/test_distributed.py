@@ -341,6 +341,53 @@ def test_wrap_model_wraps_the_model_itself_as_it_is(one_rank_group):
     assert_close(model.state_dict(), before, msg="one rank alone: the parameters stay as they were")
 
 
+@pytest.fixture
+def recorded_ddp(monkeypatch) -> list[dict]:
+    """DistributedDataParallel that notes what it is given and needs no process group, so a
+    test can hand wrap_model a GPU this machine lacks (or the stand-in, which gloo cannot
+    serve). Each wrapped model appends {"module": ..., "device_ids": ...}."""
+    given = []
+
+    def record(self, module, device_ids=None, *args, **kwargs):
+        nn.Module.__init__(self)
+        self.module = module
+        given.append({"module": module, "device_ids": device_ids})
+
+    monkeypatch.setattr(DistributedDataParallel, "__init__", record)
+    return given
+
+
+def test_wrap_model_moves_the_model_to_the_device(recorded_ddp, device):
+    torch.manual_seed(0)
+    model = _model_for("classes")
+    ddp = wrap_model(model, device)
+    assert ddp.module is model, "ddp_model.module must be the model that was passed in"
+    misplaced = [n for n, t in model.state_dict().items() if t.device.type != device.type]
+    assert not misplaced, (
+        f"wrap_model(model, {device}) left {misplaced} elsewhere: DDP wraps the model where it "
+        "is, so move it first with model.to(device)"
+    )
+
+
+def test_wrap_model_gives_ddp_the_index_of_the_gpu(recorded_ddp):
+    gpu = torch.device("cuda", 1)
+    model = nn.Sequential()  # nothing to move: it goes to a GPU this machine may lack
+    wrap_model(model, gpu)
+    assert [call["module"] for call in recorded_ddp] == [model], "wrap the model itself, once"
+    given = recorded_ddp[0]["device_ids"]
+    as_devices = None if given is None else [torch.device("cuda", i) for i in map(_index, given)]
+    assert as_devices == [gpu], (
+        f"wrap_model(model, cuda:1) gave DistributedDataParallel device_ids={given!r}, "
+        "expected [1]: one GPU per process, device_ids=[device.index]"
+    )
+
+
+def _index(device_id: int | str | torch.device | None) -> int | None:
+    if device_id is None or isinstance(device_id, int):
+        return device_id
+    return torch.device(device_id).index
+
+
 def test_save_on_rank0_writes_the_plain_model_state_on_a_rank_alone(one_rank_group, tmp_path):
     torch.manual_seed(0)
     ddp = wrap_model(_model_for("classes"), torch.device("cpu"))

@@ -270,17 +270,17 @@ def test_device_fixtures_skip_at_collection_what_this_machine_lacks(pytester):
     pytester.makepyfile(
         """
         def test_on(device):
-            assert device.type in ("cpu", "cuda", "mps")
+            assert device.type in ("cpu", "standin", "cuda", "mps")
 
         def test_shapes_on(shape_device):
             assert shape_device.type in ("meta", "cpu")
         """
     )
     result = pytester.runpytest(*loading("plugins.devices"), "-rs", "--collect-only", "-q")
-    result.stdout.fnmatch_lines(["*test_on?cpu?*", "*test_shapes_on?meta?*"])
+    result.stdout.fnmatch_lines(["*test_on?cpu?*", "*test_on?standin?*", "*test_shapes_on?meta?*"])
     result = pytester.runpytest(*loading("plugins.devices"), "-rs")
-    present = 1 + torch.cuda.is_available() + torch.backends.mps.is_available()
-    result.assert_outcomes(passed=present + 2, skipped=3 - present)
+    present = 2 + torch.cuda.is_available() + torch.backends.mps.is_available()
+    result.assert_outcomes(passed=present + 2, skipped=4 - present)
     if not torch.cuda.is_available():
         result.stdout.fnmatch_lines(["*no cuda device on this machine*"])
 

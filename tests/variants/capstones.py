@@ -182,6 +182,46 @@ BROKEN = [
         "make_sequence_task accepts one step",
         ("    if n < 1 or seq_len < 2:\n", "    if n < 1 or seq_len < 1:\n"),
     ),
+    # Device placement: each is caught by the [standin] tests, on a machine without a GPU.
+    Variant(
+        "train_and_score hands fit no device, so the training batches stay on the CPU",
+        (
+            "    fit(model, train_loader, loss_fn, optimizer, epochs, device)\n",
+            "    fit(model, train_loader, loss_fn, optimizer, epochs, None)\n",
+        ),
+    ),
+    Variant(
+        "train_and_score scores on test batches left on the CPU",
+        (
+            "evaluate(model, loss_fn, _on_device(test_loader, device))",
+            "evaluate(model, loss_fn, test_loader)",
+        ),
+    ),
+    Variant(
+        "train_and_score moves the test batches to None",
+        ("_on_device(test_loader, device)", "_on_device(test_loader, None)"),
+    ),
+    Variant(
+        "train_digit_mlp trains on None instead of the device it was given",
+        (
+            "train_and_score(model, train_loader, test_loader, MLP_EPOCHS, device)",
+            "train_and_score(model, train_loader, test_loader, MLP_EPOCHS, None)",
+        ),
+    ),
+    Variant(
+        "train_digit_cnn trains on the CPU whatever device it was given",
+        (
+            "train_and_score(model, train_loader, test_loader, CNN_EPOCHS, device)",
+            'train_and_score(model, train_loader, test_loader, CNN_EPOCHS, torch.device("cpu"))',
+        ),
+    ),
+    Variant(
+        "train_sequence_lstm trains on None instead of the device it was given",
+        (
+            "model, train_loader, test_loader, LSTM_EPOCHS, device, lr=LSTM_LEARNING_RATE",
+            "model, train_loader, test_loader, LSTM_EPOCHS, None, lr=LSTM_LEARNING_RATE",
+        ),
+    ),
 ]
 
 ALTERNATIVES = [

@@ -109,6 +109,53 @@ BROKEN = [
         ('state = torch.load(path, map_location="cpu")', "state = torch.load(path)"),
     ),
     Variant("train_ddp refuses a single epoch", ("if epochs < 1:", "if epochs <= 1:")),
+    # Device placement: caught by the [standin] tests and by a recorded DistributedDataParallel
+    # given a GPU this machine may lack, on a machine without a GPU.
+    Variant(
+        "train_ddp feeds train_step the batches as the loader gives them, on the CPU",
+        (
+            "train_step(model, loss_fn, optimizer, X.to(device), y.to(device))",
+            "train_step(model, loss_fn, optimizer, X, y)",
+        ),
+    ),
+    Variant(
+        "train_ddp moves the targets but not the inputs",
+        ("X.to(device), y.to(device)", "X.to(None), y.to(device)"),
+    ),
+    Variant(
+        "train_ddp moves the inputs but not the targets",
+        ("X.to(device), y.to(device)", "X.to(device), y.to(None)"),
+    ),
+    Variant(
+        "train_ddp never reads the model's device",
+        ("    device = next(model.parameters()).device\n", "    device = None\n"),
+    ),
+    Variant(
+        "wrap_model wraps the model where it is",
+        ("    model = model.to(device)\n", ""),
+    ),
+    Variant(
+        "wrap_model moves the model to None",
+        ("    model = model.to(device)\n", "    model = model.to(None)\n"),
+    ),
+    Variant(
+        "wrap_model gives DDP no device_ids, on a GPU too",
+        (
+            '    device_ids = [device.index] if device.type == "cuda" else None\n',
+            "    device_ids = None\n",
+        ),
+    ),
+    Variant(
+        "wrap_model spells the GPU's type 'CUDA', which torch never does",
+        ('device.type == "cuda"', 'device.type == "CUDA"'),
+    ),
+    Variant(
+        "wrap_model works out device_ids and never passes them",
+        (
+            "    return DistributedDataParallel(model, device_ids=device_ids)",
+            "    return DistributedDataParallel(model)",
+        ),
+    ),
 ]
 
 ALTERNATIVES = [

@@ -140,6 +140,46 @@ BROKEN = [
         "fit written out, validating in training mode: dropout on, batch norm statistics moving",
         append=_WRITTEN_OUT.replace("                model.eval()\n", ""),
     ),
+    # Device placement: each is caught by the [standin] tests, on a machine without a GPU.
+    Variant(
+        "fit never moves the model; the batches are moved, so a GPU run mixes devices",
+        ("    model.to(device)\n", ""),
+    ),
+    Variant(
+        "fit moves the model to None (a no-op) instead of to the device",
+        ("    model.to(device)\n", "    model.to(None)\n"),
+    ),
+    Variant(
+        "fit does not move the validation batches to the device (only the training ones)",
+        (
+            "evaluate(model, loss_fn, _on_device(val_loader, device))",
+            "evaluate(model, loss_fn, val_loader)",
+        ),
+    ),
+    Variant(
+        "fit moves the validation batches to None",
+        ("_on_device(val_loader, device)", "_on_device(val_loader, None)"),
+    ),
+    Variant(
+        "fit moves the training batches to None",
+        ("_on_device(train_loader, device)", "_on_device(train_loader, None)"),
+    ),
+    Variant(
+        "_on_device moves the targets but not the inputs",
+        ("        yield X.to(device), y.to(device)", "        yield X.to(None), y.to(device)"),
+    ),
+    Variant(
+        "_on_device moves the inputs but not the targets",
+        ("        yield X.to(device), y.to(device)", "        yield X.to(device), y.to(None)"),
+    ),
+    Variant(
+        "fit written out, X.to(device) on a line of its own: Tensor.to returns a new tensor",
+        append=_WRITTEN_OUT.replace(
+            "                    X, y = X.to(device), y.to(device)\n",
+            "                    X.to(device)\n                    y.to(device)\n",
+            1,
+        ),
+    ),
 ]
 
 ALTERNATIVES = [

@@ -257,6 +257,10 @@ BROKEN = [
         "train_with_early_stopping leaves the model in eval mode after the last validation",
         ("        model.train()\n        if stopper.step", "        if stopper.step"),
     ),
+    Variant(
+        "dropout draws its mask on the CPU, whatever the device of x",
+        (KEEP, "    keep = torch.rand(x.shape, generator=generator) < 1 - p\n"),
+    ),
 ]
 
 ALTERNATIVES = [

@@ -1,13 +1,19 @@
 """The ``device`` and ``shape_device`` fixtures, and skips for devices this machine lacks.
 
-A test parametrized over a device this machine lacks is skipped at collection, before its
-tests are counted, not when it runs.
+``device`` runs a test on the CPU, on the stand-in second device that every machine has
+(``kata/engine/standin.py``: a forgotten ``.to(device)`` fails there as it does on a GPU),
+and on each GPU this torch knows. A test parametrized over a device this machine lacks is
+skipped at collection, before its tests are counted, not when it runs.
 """
 
 from __future__ import annotations
 
 import pytest
 import torch
+
+from kata.engine import standin
+
+standin.install()  # now, before any test's backward pass: see standin.install
 
 
 def available(name: str) -> bool:
@@ -25,9 +31,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.skip(reason=f"no {device} device on this machine"))
 
 
-@pytest.fixture(params=["cpu", "cuda", "mps"])
+@pytest.fixture(params=["cpu", "standin", "cuda", "mps"])
 def device(request: pytest.FixtureRequest) -> torch.device:
-    """Every device this torch can use; the ones this machine lacks are skipped."""
+    """The CPU, the stand-in, and every GPU this torch can use; the ones missing are skipped."""
+    if request.param == standin.NAME:
+        return standin.device()
     if not available(request.param):
         pytest.skip(f"no {request.param} device on this machine")
     return torch.device(request.param)

@@ -57,7 +57,7 @@ _DTYPES = {  # the names torch's C++ messages give dtypes
     "Byte": torch.uint8,
     "Bool": torch.bool,
 }
-_DEVICE = r"(?:cuda(?::\d+)?|cpu|mps|meta|xpu(?::\d+)?|privateuseone(?::\d+)?)"
+_DEVICE = r"(?:cuda(?::\d+)?|cpu|mps|meta|xpu(?::\d+)?|privateuseone(?::\d+)?|standin(?::\d+)?)"
 
 
 def _is_kata_module(name: str) -> bool:
