@@ -357,6 +357,34 @@ LOADERS = {
 }
 
 
+def epoch_by_hand(model: nn.Module, loss_fn, optimizer, loader) -> float:
+    """One training epoch written out with PyTorch calls alone, the oracle for the katas'
+    epoch loops: train mode, then per batch forward, loss, zero_grad, backward, step; the
+    mean of the batches' losses, each weighted by its size, from one .item() per batch."""
+    model.train()
+    total, count = 0.0, 0
+    for X, y in loader:
+        loss = loss_fn(model(X), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * len(X)
+        count += len(X)
+    return total / count
+
+
+def loss_by_hand(model: nn.Module, loss_fn, loader) -> float:
+    """The mean loss over ``loader`` (each batch weighted by its size), in eval mode and
+    without a graph; the model is left in eval mode."""
+    model.eval()
+    total, count = 0.0, 0
+    with torch.no_grad():
+        for X, y in loader:
+            total += loss_fn(model(X), y).item() * len(X)
+            count += len(X)
+    return total / count
+
+
 def training_modes(model: nn.Module) -> dict[str, bool]:
     """Each module's .training, by name ("model" for the model itself)."""
     return {name or "model": module.training for name, module in model.named_modules()}

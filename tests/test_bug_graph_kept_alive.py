@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from kata.bug_graph_kept_alive import train_epoch
-from tests.checks import LOADERS, batch_pairs, keeps_contract
+from tests.checks import LOADERS, batch_pairs, epoch_by_hand, keeps_contract
 
 
 class _Marker:
@@ -99,19 +99,6 @@ def test_the_caller_keeping_the_results_keeps_no_graph_alive():
     )
 
 
-def _epoch_by_hand(model, loss_fn, optimizer, loader) -> float:
-    total, count = 0.0, 0
-    for X, y in loader:
-        model.train()
-        loss = loss_fn(model(X), y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        total += loss.item() * len(X)
-        count += len(X)
-    return total / count
-
-
 @pytest.mark.parametrize("kind", LOADERS)
 def test_the_epoch_returns_the_mean_loss_as_a_python_float(kind):
     # Cross-entropy is not symmetric, the model holds batch norm and dropout and was left in
@@ -121,9 +108,7 @@ def test_the_epoch_returns_the_mean_loss_as_a_python_float(kind):
     twin = copy.deepcopy(model)
     twin_optimizer = torch.optim.SGD(twin.parameters(), lr=0.1, momentum=0.9)
     torch.manual_seed(1)  # the same dropout masks for both
-    expected = _epoch_by_hand(
-        twin, nn.CrossEntropyLoss(), twin_optimizer, LOADERS[kind](X, y, 4)[0]
-    )
+    expected = epoch_by_hand(twin, nn.CrossEntropyLoss(), twin_optimizer, LOADERS[kind](X, y, 4)[0])
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     loader, n = LOADERS[kind](X, y, 4)
     torch.manual_seed(1)

@@ -8,7 +8,14 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from kata.fit import fit
-from tests.checks import batch_pairs, keeps_contract, raises_keeping_contract, tensor_loader
+from tests.checks import (
+    batch_pairs,
+    epoch_by_hand,
+    keeps_contract,
+    loss_by_hand,
+    raises_keeping_contract,
+    tensor_loader,
+)
 
 WEIGHT, BIAS = 0.7, 0.3
 EPOCHS = 50  # the reference is within 1e-4 of the line after 50 epochs from any of 50 seeds
@@ -107,21 +114,8 @@ def _batches(kind: str, X: torch.Tensor, y: torch.Tensor, batch_size: int):
 def _history_by_hand(model, train, val, loss_fn, optimizer, epochs):
     history = {"loss": [], "val_loss": []}
     for _ in range(epochs):
-        model.train()
-        total, count = 0.0, 0
-        for X, y in train:
-            loss = loss_fn(model(X), y)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total, count = total + loss.item() * len(X), count + len(X)
-        history["loss"].append(total / count)
-        model.eval()
-        with torch.no_grad():
-            total, count = 0.0, 0
-            for X, y in val:
-                total, count = total + loss_fn(model(X), y).item() * len(X), count + len(X)
-        history["val_loss"].append(total / count)
+        history["loss"].append(epoch_by_hand(model, loss_fn, optimizer, train))
+        history["val_loss"].append(loss_by_hand(model, loss_fn, val))
     return history
 
 

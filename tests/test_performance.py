@@ -22,7 +22,7 @@ from kata.performance import (
     linear_step_flops,
     train_epoch_without_sync,
 )
-from tests.checks import keeps_contract, raises_keeping_contract
+from tests.checks import epoch_by_hand, keeps_contract, raises_keeping_contract
 
 batch_sizes = st.integers(min_value=1, max_value=8)
 widths = st.integers(min_value=1, max_value=6)
@@ -237,15 +237,7 @@ def _batches(sizes: list[int], seed: int = 0) -> list[tuple[torch.Tensor, torch.
 
 def _epoch_by_hand(model: nn.Module, loader) -> float:
     """training_loop.train_epoch, with PyTorch calls only: one .item() per batch."""
-    optimizer, total, count = _sgd(model), 0.0, 0
-    for X, y in loader:
-        loss = nn.MSELoss()(model(X), y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        total += loss.item() * len(X)
-        count += len(X)
-    return total / count
+    return epoch_by_hand(model, nn.MSELoss(), _sgd(model), loader)
 
 
 def test_epoch_returns_the_mean_loss_weighted_by_batch_size(device):

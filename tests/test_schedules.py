@@ -22,8 +22,10 @@ from kata.schedules import (
 from tests.checks import (
     LOADERS,
     batch_pairs,
+    epoch_by_hand,
     holds_numbers,
     keeps_contract,
+    loss_by_hand,
     raises_keeping_contract,
 )
 
@@ -471,25 +473,11 @@ def _history_by_hand(model, loss_fn, optimizer, scheduler, train, val, epochs):
     history = {"train_loss": [], "val_loss": [], "lr": []}
     for _ in range(epochs):
         history["lr"].append(optimizer.param_groups[0]["lr"])
-        model.train()
-        total, count = 0.0, 0
-        for X, y in train:
-            loss = loss_fn(model(X), y)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(X)
-            count += len(X)
-        model.eval()
-        val_total, val_count = 0.0, 0
-        with torch.no_grad():
-            for X, y in val:  # one pass: each pass over a DataLoader draws from the global RNG
-                val_total += loss_fn(model(X), y).item() * len(X)
-                val_count += len(X)
+        history["train_loss"].append(epoch_by_hand(model, loss_fn, optimizer, train))
+        # one pass: each pass over a DataLoader draws from the global RNG
+        history["val_loss"].append(loss_by_hand(model, loss_fn, val))
         model.train()
         scheduler.step()
-        history["train_loss"].append(total / count)
-        history["val_loss"].append(val_total / val_count)
     return history
 
 

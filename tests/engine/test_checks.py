@@ -8,9 +8,11 @@ from tests.checks import (
     LOADERS,
     assert_every_parameter_gets_a_gradient,
     assert_tensor_equal,
+    epoch_by_hand,
     gradients_of_one_backward,
     holds_numbers,
     keeps_contract,
+    loss_by_hand,
     raises_keeping_contract,
     record_training_modes,
     regression_problem,
@@ -232,3 +234,19 @@ def test_holds_numbers_finds_the_ends_of_a_range_written_with_dots():
     assert holds_numbers("labels run 1..3", 1, 3)
     assert holds_numbers("a size of 2.", 2)
     assert not holds_numbers("a side of 0.5", 5)
+
+
+def test_the_hand_written_epoch_weighs_each_batch_by_its_size_and_trains():
+    X, y = regression_problem(5)
+    model, loss_fn = nn.Linear(3, 1).eval(), nn.MSELoss()
+    before = [p.detach().clone() for p in model.parameters()]
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.0)  # lr 0: the losses stay put
+    batches = [(X[:4], y[:4]), (X[4:], y[4:])]
+    expected = (loss_fn(model(X[:4]), y[:4]).item() * 4 + loss_fn(model(X[4:]), y[4:]).item()) / 5
+    assert epoch_by_hand(model, loss_fn, optimizer, batches) == pytest.approx(expected)
+    assert model.training
+    assert loss_by_hand(model, loss_fn, batches) == pytest.approx(expected)
+    assert not model.training
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    epoch_by_hand(model, loss_fn, optimizer, batches)
+    assert any(not torch.equal(b, p) for b, p in zip(before, model.parameters(), strict=True))
