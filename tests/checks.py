@@ -309,6 +309,17 @@ def assert_tensor_equal(got, expected: torch.Tensor, what: str = "the result") -
 # ---- data, loaders and recorders that several katas' tests share ----------------------------
 
 
+def assert_close_in_float64(
+    got: torch.Tensor, expected: torch.Tensor, what: str, rtol: float = 1e-7, atol: float = 1e-7
+) -> None:
+    """``got`` and ``expected`` agree to ``rtol``/``atol`` once both are float64: the values
+    are compared, whatever dtype each comes in (a float32 result against a float64 oracle)."""
+    __tracebackhide__ = True
+    torch.testing.assert_close(
+        got.double(), expected.double(), rtol=rtol, atol=atol, msg=lambda m: f"{what}:\n{m}"
+    )
+
+
 def regression_problem(
     n: int = 32, n_in: int = 3, seed: int = 0, *, bias: float = 0.3, noise: float = 0.0
 ) -> tuple[torch.Tensor, torch.Tensor]:

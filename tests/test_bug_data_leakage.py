@@ -11,11 +11,9 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from kata.bug_data_leakage import split_and_standardize
+from tests.checks import assert_close_in_float64 as _close  # the name the tests use
 from tests.checks import keeps_contract
-
-# values on a grid of 1/64 in [-16, 16]: exact in float64, and two different values of a
-# feature are at least 1/64 apart, so no std is so small that rounding decides the result
-grid_values = st.integers(min_value=-1024, max_value=1024).map(lambda k: k / 64)
+from tests.strategies import grid_values
 
 
 def _drifting_readings(n: int = 12, n_features: int = 3, seed: int = 0, dtype=torch.float64):
@@ -33,13 +31,6 @@ def _training_stats(X: torch.Tensor, n_train: int) -> tuple[torch.Tensor, torch.
     train = X[:n_train].double()
     mean = train.sum(dim=0) / n_train
     return mean, (((train - mean) ** 2).sum(dim=0) / n_train).sqrt()
-
-
-def _close(got, expected, what: str, rtol: float = 1e-7, atol: float = 1e-7) -> None:
-    __tracebackhide__ = True
-    torch.testing.assert_close(
-        got.double(), expected.double(), rtol=rtol, atol=atol, msg=lambda m: f"{what}:\n{m}"
-    )
 
 
 def test_the_statistics_are_those_of_the_training_rows_alone():

@@ -6,6 +6,7 @@ from torch import nn
 
 from tests.checks import (
     LOADERS,
+    assert_close_in_float64,
     assert_every_parameter_gets_a_gradient,
     assert_tensor_equal,
     epoch_by_hand,
@@ -250,3 +251,9 @@ def test_the_hand_written_epoch_weighs_each_batch_by_its_size_and_trains():
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     epoch_by_hand(model, loss_fn, optimizer, batches)
     assert any(not torch.equal(b, p) for b, p in zip(before, model.parameters(), strict=True))
+
+
+def test_close_in_float64_compares_values_across_dtypes_and_names_what_differs():
+    assert_close_in_float64(torch.tensor([0.1], dtype=torch.float32), torch.tensor([0.1]), "x")
+    with pytest.raises(AssertionError, match=r"the mean:"):
+        assert_close_in_float64(torch.tensor([0.1]), torch.tensor([0.2]), "the mean")
